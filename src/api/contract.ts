@@ -1,0 +1,192 @@
+/**
+ * The one API between the UI and the engine. Each call has a name, a zod schema for its
+ * arguments and a result type. The Electron preload bridge and the HTTP client of `apron serve`
+ * both implement `ApronApi` from this file, and both servers parse arguments with these schemas,
+ * so the two front ends cannot drift apart.
+ *
+ * This file is imported by the renderer: it must depend on zod only.
+ */
+import { z } from 'zod';
+
+export const verdictSchema = z.enum(['same', 'different', 'unsure']);
+export type Verdict = z.infer<typeof verdictSchema>;
+
+const id = z.string().min(1).max(200);
+const reviewer = z.string().trim().min(1, 'reviewer name is required').max(100);
+
+export const apiArgs = {
+  listDatasets: z.object({}),
+  getDatasetOverview: z.object({ datasetId: id }),
+  listQueues: z.object({ datasetId: id.optional() }),
+  getQueueItems: z.object({
+    queueId: id,
+    offset: z.number().int().nonnegative().default(0),
+    limit: z.number().int().positive().max(1000).default(100),
+  }),
+  getPair: z.object({ queueId: id, position: z.number().int().nonnegative() }),
+  decide: z.object({
+    queueItemId: z.number().int().positive(),
+    verdict: verdictSchema,
+    reviewer,
+    note: z.string().max(2000).optional(),
+  }),
+  undo: z.object({ queueId: id, reviewer }),
+} as const;
+
+export type ApiMethod = keyof typeof apiArgs;
+export type ApiArgs<M extends ApiMethod> = z.input<(typeof apiArgs)[M]>;
+export type ApiParsedArgs<M extends ApiMethod> = z.output<(typeof apiArgs)[M]>;
+
+export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];
+
+export interface DatasetSummary {
+  datasetId: string;
+  name: string;
+  importer: string | null;
+  sampleCount: number;
+  createdAt: string;
+}
+
+export interface CountEntry {
+  value: string;
+  count: number;
+}
+
+export interface DatasetOverview extends DatasetSummary {
+  manifestPath: string;
+  root: string;
+  sequences: CountEntry[];
+  /** For each condition field present (weather, timeOfDay, season), the count per value. */
+  conditions: Record<string, CountEntry[]>;
+  modalities: CountEntry[];
+  withPose: number;
+  withPlaceId: number;
+  embeddingVersions: EmbeddingVersionSummary[];
+}
+
+export interface EmbeddingVersionSummary {
+  embeddingVersionId: string;
+  datasetId: string;
+  runId: string | null;
+  dimension: number;
+  count: number;
+  createdAt: string;
+}
+
+export interface QueueSummary {
+  queueId: string;
+  datasetId: string;
+  embeddingVersionId: string;
+  kind: 'false-negative';
+  createdAt: string;
+  size: number;
+  decided: number;
+}
+
+/** Why a pair is in the queue. Distance and heading exist only when both samples have poses. */
+export interface Evidence {
+  similarity: number;
+  /** Rank of sample B among sample A's valid negatives, 1 being the most similar. */
+  rank: number;
+  timeGapSeconds: number | null;
+  sameSequence: boolean;
+  distanceMetres: number | null;
+  headingDifferenceDegrees: number | null;
+}
+
+export interface DecisionRecord {
+  decisionId: number;
+  queueItemId: number | null;
+  sampleA: string;
+  sampleB: string;
+  verdict: Verdict;
+  reviewer: string;
+  note: string | null;
+  embeddingVersionId: string | null;
+  queueId: string | null;
+  decidedAt: string;
+}
+
+export interface QueueItem {
+  queueItemId: number;
+  queueId: string;
+  position: number;
+  sampleA: string;
+  sampleB: string;
+  evidence: Evidence;
+  /** The latest decision on this item that is not undone, if any. */
+  decision: DecisionRecord | null;
+}
+
+export interface QueueItemsPage {
+  queue: QueueSummary;
+  items: QueueItem[];
+  total: number;
+}
+
+export interface FileRef {
+  /** `camera` or `bev`. */
+  kind: 'camera' | 'bev';
+  name: string;
+  width: number | null;
+  height: number | null;
+  /** Opaque token that the front end turns into a URL (see `ApronApi.fileUrl`). */
+  token: string;
+}
+
+export interface SampleView {
+  sampleId: string;
+  metadata: Record<string, string | number | boolean | null>;
+  images: FileRef[];
+}
+
+export interface PairView {
+  item: QueueItem;
+  total: number;
+  sampleA: SampleView;
+  sampleB: SampleView;
+}
+
+export interface UndoResult {
+  undone: DecisionRecord | null;
+}
+
+export interface ApiResults {
+  listDatasets: DatasetSummary[];
+  getDatasetOverview: DatasetOverview;
+  listQueues: QueueSummary[];
+  getQueueItems: QueueItemsPage;
+  getPair: PairView;
+  decide: DecisionRecord;
+  undo: UndoResult;
+}
+
+export interface ApiErrorInfo {
+  code: string;
+  message: string;
+  hint?: string;
+  path?: string;
+}
+
+/** What crosses the boundary: a value, or a structured error. */
+export type ApiReply<M extends ApiMethod> = { ok: true; value: ApiResults[M] } | { ok: false; error: ApiErrorInfo };
+
+/** The typed API the renderer uses, whichever bridge implements it. */
+export interface ApronApi {
+  call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResults[M]>;
+  /** URL for a file token from a `SampleView`, served only from inside the dataset's root. */
+  fileUrl(token: string): string;
+}
+
+/** The error the bridges throw on the renderer side, carrying the structured fields. */
+export class ApiCallError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+
+  constructor(info: ApiErrorInfo) {
+    super(info.message);
+    this.name = 'ApiCallError';
+    this.code = info.code;
+    this.hint = info.hint;
+  }
+}

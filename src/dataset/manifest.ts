@@ -1,0 +1,90 @@
+/**
+ * The Apron dataset manifest, version 1: one JSON file that lists every sample of a dataset with
+ * its metadata and the files of each modality. Importers write it; everything else reads it.
+ *
+ * File paths inside a manifest are relative to `root`, which is itself absolute or relative to
+ * the folder that holds the manifest. The data files are never copied: a manifest points at them.
+ * The format is documented in docs/manifest.md; a change that breaks old readers bumps `version`.
+ */
+import { z } from 'zod';
+
+export const MANIFEST_FORMAT = 'apron-manifest';
+export const MANIFEST_VERSION = 1;
+
+/** Integer nanoseconds; JSON numbers lose precision past 2^53 ns (104 days), so strings are accepted too. */
+const timestampNs = z
+  .union([z.string().regex(/^-?\d+$/, 'must be an integer number of nanoseconds'), z.number().int()])
+  .transform((value) => BigInt(value));
+
+export const poseSchema = z.object({
+  x: z.number().finite(),
+  y: z.number().finite(),
+  z: z.number().finite().default(0),
+  /** Heading about the vertical axis in radians, counter-clockwise from the site frame's x axis. */
+  yaw: z.number().finite(),
+});
+
+export const imageFileSchema = z.object({
+  /** Camera or raster name, unique within the sample (for example `front`, `bev`). */
+  name: z.string().min(1),
+  path: z.string().min(1),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+});
+
+export const bevFileSchema = imageFileSchema.extend({
+  /** Ground distance covered by one pixel, in metres. */
+  metresPerPixel: z.number().positive().optional(),
+  /** `ego`: centred on the vehicle and turned with its heading; `north-up`: aligned with the site frame. */
+  frame: z.enum(['ego', 'north-up']).default('ego'),
+});
+
+export const lidarFileSchema = z.object({
+  name: z.string().min(1),
+  path: z.string().min(1),
+  format: z.enum(['kitti-bin', 'nuscenes-pcd-bin', 'pcd', 'ply', 'av2-feather']),
+});
+
+export const sampleSchema = z.object({
+  sampleId: z.string().min(1),
+  sequenceId: z.string().min(1),
+  routeId: z.string().optional(),
+  routeSegment: z.string().optional(),
+  site: z.string().optional(),
+  timestampNs,
+  calibrationId: z.string().optional(),
+  weather: z.string().optional(),
+  timeOfDay: z.string().optional(),
+  season: z.string().optional(),
+  pose: poseSchema.optional(),
+  placeId: z.string().optional(),
+  trackIds: z.array(z.string()).optional(),
+  cameras: z.array(imageFileSchema).default([]),
+  bev: z.array(bevFileSchema).default([]),
+  lidar: z.array(lidarFileSchema).default([]),
+});
+
+export const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  version: z.literal(MANIFEST_VERSION),
+  name: z.string().min(1),
+  /** Folder that sample file paths are relative to. */
+  root: z.string().min(1),
+  /** How the manifest was made: importer name, source path and time. */
+  source: z
+    .object({ importer: z.string(), path: z.string(), importedAt: z.string() })
+    .optional(),
+  /** The condition fields that vary in this dataset, in display order (for example `season`). */
+  conditionFields: z.array(z.enum(['weather', 'timeOfDay', 'season'])).default([]),
+  samples: z.array(sampleSchema).min(1, 'a dataset needs at least one sample'),
+});
+
+export type Pose = z.infer<typeof poseSchema>;
+export type ImageFile = z.infer<typeof imageFileSchema>;
+export type BevFile = z.infer<typeof bevFileSchema>;
+export type LidarFile = z.infer<typeof lidarFileSchema>;
+export type Sample = z.infer<typeof sampleSchema>;
+export type Manifest = z.infer<typeof manifestSchema>;
+/** The manifest as written to JSON, before defaults and transforms. */
+export type ManifestInput = z.input<typeof manifestSchema>;
+export type SampleInput = z.input<typeof sampleSchema>;

@@ -1,0 +1,22 @@
+// Locate the real datasets beside the checkout. Tests that need them skip, and say so, when the
+// folder is absent (as in a clone without ../shared).
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Absolute path of ../shared/data, or of APRON_SHARED_DATA when set. */
+export const sharedDataRoot = process.env['APRON_SHARED_DATA'] ?? join(projectRoot, '..', 'shared', 'data');
+
+export function sharedDataPath(...parts: string[]): string {
+  return join(sharedDataRoot, ...parts);
+}
+
+export function hasSharedData(...parts: string[]): boolean {
+  const present = existsSync(sharedDataPath(...parts));
+  if (!present) {
+    process.stderr.write(`skipping real-data tests: ${sharedDataPath(...parts)} is not present\n`);
+  }
+  return present;
+}
