@@ -1,0 +1,97 @@
+/** Read and write manifests, turning every failure into an error that names the file and the fix. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ApronError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
+import { manifestSchema, type Manifest, type ManifestInput, type Sample } from './manifest.js';
+
+export const MANIFEST_FILE_NAME = 'apron-manifest.json';
+
+/** A parsed manifest plus where it came from, with `root` resolved to an absolute path. */
+export interface LoadedDataset {
+  manifestPath: string;
+  root: string;
+  manifest: Manifest;
+  /** Sample index by id. */
+  indexOf: Map<string, number>;
+}
+
+/** Read a manifest from a file, or from `apron-manifest.json` inside a folder. */
+export function readManifest(path: string): LoadedDataset {
+  let manifestPath = resolve(path);
+  if (!existsSync(manifestPath)) {
+    throw new ApronError('not-found', `Manifest not found: ${manifestPath}`, {
+      path: manifestPath,
+      hint: 'Check the path, or create a manifest with `apron import`.',
+    });
+  }
+  if (statSync(manifestPath).isDirectory()) manifestPath = join(manifestPath, MANIFEST_FILE_NAME);
+  if (!existsSync(manifestPath)) {
+    throw new ApronError('not-found', `No ${MANIFEST_FILE_NAME} in folder ${dirname(manifestPath)}`, {
+      path: manifestPath,
+      hint: 'Point at the manifest file itself, or import the folder with `apron import <layout> <folder>`.',
+    });
+  }
+
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new ApronError('invalid-manifest', `Manifest ${manifestPath} is not valid JSON: ${(error as Error).message}`, {
+      path: manifestPath,
+      hint: 'Fix the JSON syntax, or re-create the manifest with `apron import`.',
+      cause: error,
+    });
+  }
+
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
+      .join('; ');
+    const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+    throw new ApronError('invalid-manifest', `Manifest ${manifestPath} is invalid: ${issues}${more}`, {
+      path: manifestPath,
+      hint: 'See docs/manifest.md for the format, or re-create the manifest with `apron import`.',
+    });
+  }
+
+  const manifest = parsed.data;
+  const indexOf = new Map<string, number>();
+  manifest.samples.forEach((sample, index) => {
+    if (indexOf.has(sample.sampleId)) {
+      throw new ApronError('invalid-manifest', `Manifest ${manifestPath} lists sampleId "${sample.sampleId}" twice`, {
+        path: manifestPath,
+        hint: 'Every sampleId must be unique within a dataset.',
+      });
+    }
+    indexOf.set(sample.sampleId, index);
+  });
+
+  const root = isAbsolute(manifest.root) ? manifest.root : resolve(dirname(manifestPath), manifest.root);
+  return { manifestPath, root, manifest, indexOf };
+}
+
+/** Validate and write a manifest atomically; returns the path written. */
+export function writeManifest(path: string, manifest: ManifestInput): string {
+  const parsed = manifestSchema.safeParse(manifest);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ApronError('internal', `Refusing to write an invalid manifest: ${first?.path.join('.')}: ${first?.message}`);
+  }
+  const json = JSON.stringify(manifest, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
+  writeFileAtomic(path, json + '\n');
+  return path;
+}
+
+/** Absolute path of a file named in the manifest. */
+export function resolveSamplePath(dataset: LoadedDataset, relativePath: string): string {
+  return isAbsolute(relativePath) ? relativePath : join(dataset.root, relativePath);
+}
+
+/** The image a single-image encoder trains on: the first BEV raster, else the first camera. */
+export function primaryImagePath(dataset: LoadedDataset, sample: Sample): string | undefined {
+  const file = sample.bev[0] ?? sample.cameras[0];
+  return file === undefined ? undefined : resolveSamplePath(dataset, file.path);
+}
