@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm start`: open Apron in its Electron window where Electron runs, otherwise serve the same
+// UI to a browser with `apron serve`. Electron is an optional dependency because its binary is
+// downloaded at install time, which fails on machines without access to its download host.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const require = createRequire(import.meta.url);
+
+if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js')) || !existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
+  process.stderr.write('error: Apron is not built yet\n  hint: run `npm install` (it builds), or `npm run build`\n');
+  process.exit(1);
+}
+
+/** Path of the Electron binary, or the reason it cannot be used. */
+function findElectron() {
+  let binary;
+  try {
+    // The electron package exports the path of its binary and throws when the binary is missing.
+    binary = require('electron');
+  } catch (error) {
+    return { reason: `Electron is not installed (${String(error.message).split('\n')[0]})` };
+  }
+  if (typeof binary !== 'string' || !existsSync(binary)) return { reason: 'the Electron binary is missing' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    return { reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  }
+  return { binary };
+}
+
+const args = process.argv.slice(2);
+const electron = findElectron();
+let child;
+if (electron.binary !== undefined && process.env.APRON_NO_ELECTRON !== '1') {
+  child = spawn(electron.binary, [root, ...args], { stdio: 'inherit' });
+} else {
+  process.stderr.write(`Opening Apron in the browser instead of a desktop window: ${electron.reason ?? 'APRON_NO_ELECTRON=1'}.\n`);
+  child = spawn(process.execPath, [join(root, 'bin', 'apron.js'), 'serve', ...args], { stdio: 'inherit' });
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));

@@ -1,0 +1,98 @@
+/**
+ * The engine side of the API in contract.ts: one handler per call, over a store. The HTTP server of
+ * `apron serve` and Electron's IPC both call them through `dispatchApiCall`, which parses the
+ * arguments first, so each handler receives arguments that already match the contract.
+ */
+import type { ApiMethod, ApiParsedArgs, ApiResults, QueueItem, QueueSummary } from './contract.js';
+import type { QueueRecord, Store, StoredQueueItem } from '../store/index.js';
+import { toDecisionRecord } from '../store/index.js';
+import { sharedManifestCache, type ManifestCache } from './manifest-cache.js';
+import { buildDatasetOverview } from './overview.js';
+import { buildSampleView } from './sample-view.js';
+
+export type ApiHandlers = { [M in ApiMethod]: (args: ApiParsedArgs<M>) => Promise<ApiResults[M]> };
+
+export interface ApiHandlerOptions {
+  /** Parsed manifests; defaults to the cache that `resolveFileToken` also uses. */
+  manifests?: ManifestCache;
+}
+
+export { dispatchApiCall } from './dispatch.js';
+export { resolveFileToken, encodeFileToken, decodeFileToken, type ResolvedFile } from './file-token.js';
+
+export function createApiHandlers(store: Store, options: ApiHandlerOptions = {}): ApiHandlers {
+  const manifests = options.manifests ?? sharedManifestCache;
+
+  return {
+    async listDatasets() {
+      return store.listDatasets().map((dataset) => ({
+        datasetId: dataset.datasetId,
+        name: dataset.name,
+        importer: dataset.importer,
+        sampleCount: dataset.sampleCount,
+        createdAt: dataset.createdAt,
+      }));
+    },
+
+    async getDatasetOverview({ datasetId }) {
+      const record = store.getDataset(datasetId);
+      const dataset = manifests.get(record.manifestPath);
+      return buildDatasetOverview(record, dataset, store.listEmbeddingVersions(datasetId));
+    },
+
+    async listQueues({ datasetId }) {
+      if (datasetId !== undefined) store.getDataset(datasetId);
+      return store.listQueues(datasetId).map(toQueueSummary);
+    },
+
+    async getQueueItems({ queueId, offset, limit }) {
+      const page = store.getQueueItems(queueId, offset, limit);
+      return { queue: toQueueSummary(page.queue), items: page.items.map(toQueueItem), total: page.total };
+    },
+
+    async getPair({ queueId, position }) {
+      const item = store.getQueueItemAt(queueId, position);
+      const total = store.countQueueItems(queueId);
+      const datasetId = item.datasetId;
+      const dataset = manifests.get(store.getDataset(datasetId).manifestPath);
+      const [sampleA, sampleB] = await Promise.all([
+        buildSampleView(dataset, datasetId, item.sampleA),
+        buildSampleView(dataset, datasetId, item.sampleB),
+      ]);
+      return { item: toQueueItem(item), total, sampleA, sampleB };
+    },
+
+    async decide({ queueItemId, verdict, reviewer, note }) {
+      return toDecisionRecord(store.recordItemDecision(queueItemId, { verdict, reviewer, note: note ?? null }));
+    },
+
+    async undo({ queueId, reviewer }) {
+      const undone = store.undoLatestDecision(queueId, reviewer);
+      return { undone: undone === null ? null : toDecisionRecord(undone) };
+    },
+  };
+}
+
+function toQueueSummary(queue: QueueRecord): QueueSummary {
+  return {
+    queueId: queue.queueId,
+    datasetId: queue.datasetId,
+    embeddingVersionId: queue.embeddingVersionId,
+    kind: queue.kind,
+    createdAt: queue.createdAt,
+    size: queue.size,
+    decided: queue.decided,
+  };
+}
+
+function toQueueItem(item: StoredQueueItem): QueueItem {
+  return {
+    queueItemId: item.queueItemId,
+    queueId: item.queueId,
+    position: item.position,
+    sampleA: item.sampleA,
+    sampleB: item.sampleB,
+    evidence: item.evidence,
+    decision: item.decision === null ? null : toDecisionRecord(item.decision),
+  };
+}

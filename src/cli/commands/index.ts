@@ -1,0 +1,9 @@
+/** Every `apron` sub-command, in the order `apron --help` lists them. */
+import type { Command } from '../command.js';
+import { datasetsCommand } from './datasets.js';
+import { exportMaskCommand } from './export-mask.js';
+import { importCommand } from './import.js';
+import { mineCommand } from './mine.js';
+import { serveCommand } from './serve.js';
+
+export const COMMANDS: Command[] = [importCommand, datasetsCommand, mineCommand, serveCommand, exportMaskCommand];

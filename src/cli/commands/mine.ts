@@ -1,0 +1,48 @@
+import { mineQueue } from '../../loop/mine.js';
+import { numberOption, requireString } from '../args.js';
+import { WORKSPACE_HELP, type Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
+import { withStore } from '../workspace-store.js';
+
+export const mineCommand: Command = {
+  name: 'mine',
+  summary: 'mine a queue of suspected false negatives from an embedding version',
+  help: `Usage: apron mine --embedding VERSION [options]
+
+Finds the pairs that the embedding version's training run treated as negatives (not masked by
+its rules, not its positives, not in a group of \`same\` decisions) and that the embeddings now
+place closest, and stores them as a review queue, most similar first. Pairs a reviewer already
+decided are left out. Each suspect carries its evidence: similarity, rank among the sample's
+negatives, time gap, and when poses exist the distance and heading difference. Prints the queue id.
+
+Options:
+  --embedding VERSION   embedding version id (printed by \`apron embed\`, listed by \`apron datasets\`)
+  --per-sample K        suspects each sample contributes before ranking (default 10)
+  --limit N             keep the N most similar suspects (default 2000)
+${WORKSPACE_HELP}`,
+  options: {
+    embedding: { type: 'string' },
+    'per-sample': { type: 'string' },
+    limit: { type: 'string' },
+  },
+  maxPositionals: 0,
+  async run(parsed, context) {
+    const embeddingVersionId = requireString(parsed.values, 'embedding');
+    const perSample = numberOption(parsed.values, 'per-sample', { min: 1, max: 1000, integer: true });
+    const limit = numberOption(parsed.values, 'limit', { min: 1, integer: true }) ?? 2000;
+
+    const progress = createProgress('mine');
+    const result = await withStore(parsed, (_workspace, store) =>
+      mineQueue(store, {
+        embeddingVersionId,
+        limit,
+        ...(perSample === undefined ? {} : { perSample }),
+        onProgress: (done, total) => progress.update(done, total, 'pairs scored'),
+      }),
+    );
+    progress.done(`${result.queue.size} suspects`);
+    context.print(result.queue.queueId);
+    return EXIT.ok;
+  },
+};

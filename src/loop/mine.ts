@@ -1,0 +1,86 @@
+/**
+ * Mine a suspect queue from an embedding version: the pairs its training run treated as
+ * negatives that the embeddings now place closest, minus pairs a reviewer already decided.
+ */
+import { ApronError } from '../core/errors.js';
+import { readManifest } from '../dataset/manifest-io.js';
+import type { Sample } from '../dataset/manifest.js';
+import { mineFalseNegatives, type Suspect } from '../mine/false-negatives.js';
+import { PairSet } from '../mine/pairs.js';
+import type { QueueRecord, Store } from '../store/index.js';
+import { readEmbeddingFiles } from './embedding-file.js';
+import { policyOfRunConfig, type NegativePolicyOfRun } from './run-policy.js';
+
+export interface MineQueueOptions {
+  embeddingVersionId: string;
+  /** Policy for embeddings that no run of this workspace produced (imported ones). */
+  policy?: NegativePolicyOfRun;
+  perSample?: number;
+  limit?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface MineQueueResult {
+  queue: QueueRecord;
+  suspects: Suspect[];
+  samples: Sample[];
+  policy: NegativePolicyOfRun;
+}
+
+export function mineQueue(store: Store, options: MineQueueOptions): MineQueueResult {
+  const version = store.getEmbeddingVersion(options.embeddingVersionId);
+  const dataset = store.getDataset(version.datasetId);
+  const loaded = readManifest(dataset.manifestPath);
+  const matrix = readEmbeddingFiles(version.vectorsPath);
+
+  let policy = options.policy;
+  if (policy === undefined) {
+    if (version.runId === null) {
+      throw new ApronError('invalid-input', `Embedding version ${version.embeddingVersionId} has no training run, so its mask rules are unknown`, {
+        hint: 'Pass the mask rules and positives the embeddings were trained with.',
+      });
+    }
+    policy = policyOfRunConfig(store.getTrainingRun(version.runId).config, version.runId);
+  }
+
+  // Rows of the embedding file in their own order; every row must name a sample of the manifest.
+  const samples = matrix.sampleIds.map((sampleId) => {
+    const index = loaded.indexOf.get(sampleId);
+    if (index === undefined) {
+      throw new ApronError('invalid-input', `Embedding version ${version.embeddingVersionId} has sample ${sampleId}, which the dataset's manifest lacks`, {
+        path: dataset.manifestPath,
+        hint: 'The dataset was re-imported with other samples; compute the embeddings again with `apron embed`.',
+      });
+    }
+    return loaded.manifest.samples[index]!;
+  });
+
+  const samePairs = store.listDecisionPairs(dataset.datasetId, 'same');
+  const decided = PairSet.from([
+    ...samePairs,
+    ...store.listDecisionPairs(dataset.datasetId, 'different'),
+    ...store.listDecisionPairs(dataset.datasetId, 'unsure'),
+  ]);
+
+  const suspects = mineFalseNegatives({
+    samples,
+    vectors: matrix.vectors,
+    dimension: matrix.dimension,
+    maskRules: policy.maskRules,
+    positives: policy.positives,
+    samePairs,
+    excludePairs: decided,
+    ...(options.perSample === undefined ? {} : { perSample: options.perSample }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+
+  const queue = store.createQueue({
+    datasetId: dataset.datasetId,
+    embeddingVersionId: version.embeddingVersionId,
+    kind: 'false-negative',
+    params: { policy, perSample: options.perSample ?? null, limit: options.limit ?? null, excludedDecidedPairs: decided.size },
+    items: suspects.map((suspect) => ({ sampleA: suspect.sampleA, sampleB: suspect.sampleB, evidence: suspect.evidence })),
+  });
+  return { queue, suspects, samples, policy };
+}

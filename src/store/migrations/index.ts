@@ -1,0 +1,5 @@
+/** Every schema migration in version order. Append new ones; never edit or renumber a released one. */
+import type { Migration } from '../migrate.js';
+import { migration as initial } from './001_initial.js';
+
+export const MIGRATIONS: readonly Migration[] = [initial];
