@@ -36,6 +36,8 @@ export async function decodeGrey(path: string, size?: { width: number; height: n
     const grey = info.channels === 1 ? new Uint8Array(data) : takeFirstChannel(data, info.channels);
     return { width: info.width, height: info.height, data: grey };
   } catch (error) {
+    // NOTE: with other decodes in flight, sharp 0.34 sometimes gives "Unknown error" in place of the
+    // libvips cause. The path is still right; the importers' image check decodes a failed file alone again.
     throw new ApronError('unreadable-file', `Cannot decode image ${path}: ${(error as Error).message}`, {
       path,
       hint: 'The file is truncated or not an image; restore it from the source dataset.',
@@ -86,10 +88,13 @@ export async function loadImageStack(
   const concurrency = 8;
   let next = 0;
   let done = 0;
-  const worker = async (): Promise<void> => {
+  // After the first failure the other workers stop taking files: Promise.all has already rejected,
+  // and decoding the rest would only keep the CPU busy in the background.
+  let failed = false;
+  const decodeNext = async (): Promise<void> => {
     for (;;) {
       const index = next++;
-      if (index >= samples.length) return;
+      if (failed || index >= samples.length) return;
       const sample = samples[index]!;
       const path = primaryImagePath(dataset, sample);
       if (path === undefined) {
@@ -102,6 +107,14 @@ export async function loadImageStack(
       data.set(image.data, index * pixels);
       done++;
       options.onProgress?.(done, samples.length);
+    }
+  };
+  const worker = async (): Promise<void> => {
+    try {
+      await decodeNext();
+    } catch (error) {
+      failed = true;
+      throw error;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ApronError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
-import { manifestSchema, type Manifest, type ManifestInput, type Sample } from './manifest.js';
+import { MANIFEST_VERSION, manifestSchema, type Manifest, type ManifestInput, type Sample } from './manifest.js';
 
 export const MANIFEST_FILE_NAME = 'apron-manifest.json';
 
@@ -33,14 +33,34 @@ export function readManifest(path: string): LoadedDataset {
     });
   }
 
+  let text: string;
+  try {
+    text = readFileSync(manifestPath, 'utf8');
+  } catch (error) {
+    throw new ApronError('unreadable-file', `Cannot read manifest ${manifestPath}: ${(error as Error).message}`, {
+      path: manifestPath,
+      hint: 'Check that the file is readable by your user.',
+      cause: error,
+    });
+  }
+
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
     throw new ApronError('invalid-manifest', `Manifest ${manifestPath} is not valid JSON: ${(error as Error).message}`, {
       path: manifestPath,
       hint: 'Fix the JSON syntax, or re-create the manifest with `apron import`.',
       cause: error,
+    });
+  }
+
+  // A newer format version gets its own message, because the schema alone reports only "expected 1".
+  const version = typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined;
+  if (typeof version === 'number' && version > MANIFEST_VERSION) {
+    throw new ApronError('invalid-manifest', `Manifest ${manifestPath} has format version ${version}, but this Apron reads version ${MANIFEST_VERSION}`, {
+      path: manifestPath,
+      hint: 'Update Apron, or re-create the manifest with this version of `apron import`.',
     });
   }
 

@@ -11,9 +11,12 @@ import { z } from 'zod';
 export const MANIFEST_FORMAT = 'apron-manifest';
 export const MANIFEST_VERSION = 1;
 
-/** Integer nanoseconds; JSON numbers lose precision past 2^53 ns (104 days), so strings are accepted too. */
+/**
+ * Integer nanoseconds; JSON numbers lose precision past 2^53 ns (104 days), so strings are accepted
+ * too. A bigint is accepted so that a parsed manifest can be validated and written again.
+ */
 const timestampNs = z
-  .union([z.string().regex(/^-?\d+$/, 'must be an integer number of nanoseconds'), z.number().int()])
+  .union([z.string().regex(/^-?\d+$/, 'must be an integer number of nanoseconds'), z.number().int(), z.bigint()])
   .transform((value) => BigInt(value));
 
 export const poseSchema = z.object({
