@@ -1,0 +1,104 @@
+import type { DatasetOverview } from '../../../src/api/contract.js';
+import { useApiCall } from '../api/use-api-call.js';
+import { CountTable } from '../components/CountTable.js';
+import { ErrorPanel } from '../components/ErrorPanel.js';
+import { formatCount, formatTimestamp, MISSING } from '../format.js';
+import { QueuesTable } from './QueuesTable.js';
+
+export function DatasetOverviewScreen({ datasetId }: { datasetId: string }) {
+  const overview = useApiCall('getDatasetOverview', { datasetId });
+  const queues = useApiCall('listQueues', { datasetId });
+
+  if (overview.state.status === 'error') {
+    return <ErrorPanel title={`Could not open dataset ${datasetId}`} error={overview.state.error} />;
+  }
+  const dataset = overview.state.value;
+  if (dataset === undefined) return <p className="muted">Loading dataset…</p>;
+
+  return (
+    <section>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <a href="#/">Datasets</a> / <span>{dataset.name}</span>
+      </nav>
+      <h1>{dataset.name}</h1>
+      <DatasetFacts dataset={dataset} />
+
+      <h2>Review queues</h2>
+      {queues.state.status === 'error' && <ErrorPanel title="Could not list the queues" error={queues.state.error} />}
+      {queues.state.value !== undefined && <QueuesTable queues={queues.state.value} />}
+
+      <h2>Samples</h2>
+      <div className="table-grid">
+        <CountTable caption="Sequences" entries={dataset.sequences} />
+        {Object.entries(dataset.conditions).map(([field, entries]) => (
+          <CountTable key={field} caption={`Condition: ${field}`} entries={entries} />
+        ))}
+        <CountTable caption="Modalities" entries={dataset.modalities} />
+      </div>
+
+      <h2>Embedding versions</h2>
+      <EmbeddingVersions dataset={dataset} />
+    </section>
+  );
+}
+
+function DatasetFacts({ dataset }: { dataset: DatasetOverview }) {
+  return (
+    <dl className="facts">
+      <dt>Id</dt>
+      <dd className="mono">{dataset.datasetId}</dd>
+      <dt>Samples</dt>
+      <dd>{formatCount(dataset.sampleCount)}</dd>
+      <dt>With pose</dt>
+      <dd>{formatCount(dataset.withPose)}</dd>
+      <dt>With place id</dt>
+      <dd>{formatCount(dataset.withPlaceId)}</dd>
+      <dt>Importer</dt>
+      <dd>{dataset.importer ?? MISSING}</dd>
+      <dt>Added</dt>
+      <dd>{formatTimestamp(dataset.createdAt)}</dd>
+      <dt>Manifest</dt>
+      <dd className="mono">{dataset.manifestPath}</dd>
+      <dt>Data root</dt>
+      <dd className="mono">{dataset.root}</dd>
+    </dl>
+  );
+}
+
+function EmbeddingVersions({ dataset }: { dataset: DatasetOverview }) {
+  if (dataset.embeddingVersions.length === 0) {
+    return (
+      <p className="muted">
+        None yet: train an encoder and embed the samples (<code>npx apron train</code>, then <code>npx apron embed</code>).
+      </p>
+    );
+  }
+  return (
+    <table className="data-table">
+      <thead>
+        <tr>
+          <th scope="col">Version</th>
+          <th scope="col">Training run</th>
+          <th scope="col" className="number">
+            Dimension
+          </th>
+          <th scope="col" className="number">
+            Vectors
+          </th>
+          <th scope="col">Created</th>
+        </tr>
+      </thead>
+      <tbody>
+        {dataset.embeddingVersions.map((version) => (
+          <tr key={version.embeddingVersionId}>
+            <td className="mono">{version.embeddingVersionId}</td>
+            <td className="mono">{version.runId ?? 'imported'}</td>
+            <td className="number">{version.dimension}</td>
+            <td className="number">{formatCount(version.count)}</td>
+            <td>{formatTimestamp(version.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

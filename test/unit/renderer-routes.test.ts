@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, routeHash, type Route } from '../../renderer/src/routes.js';
+import { autoZoomFactor, nextZoom, zoomFactor } from '../../renderer/src/pair/zoom.js';
+
+describe('hash routes', () => {
+  it('parse every screen', () => {
+    expect(parseRoute('')).toEqual({ screen: 'datasets' });
+    expect(parseRoute('#/')).toEqual({ screen: 'datasets' });
+    expect(parseRoute('#/datasets/kitti%2000')).toEqual({ screen: 'dataset', datasetId: 'kitti 00' });
+    expect(parseRoute('#/queues/q1')).toEqual({ screen: 'queue', queueId: 'q1', page: 1 });
+    expect(parseRoute('#/queues/q1?page=3')).toEqual({ screen: 'queue', queueId: 'q1', page: 3 });
+    expect(parseRoute('#/queues/q1/pairs/0')).toEqual({ screen: 'pair', queueId: 'q1', position: 0 });
+  });
+
+  it('treat malformed hashes as unknown', () => {
+    for (const hash of ['#/queues/q1/pairs/-1', '#/queues/q1/pairs/1.5', '#/queues/q1/pairs/x', '#/nope', '#/datasets/%E0%A4%A']) {
+      expect(parseRoute(hash).screen, hash).toBe('unknown');
+    }
+  });
+
+  it('fall back to page 1 for a bad page number', () => {
+    expect(parseRoute('#/queues/q1?page=0')).toEqual({ screen: 'queue', queueId: 'q1', page: 1 });
+    expect(parseRoute('#/queues/q1?page=abc')).toEqual({ screen: 'queue', queueId: 'q1', page: 1 });
+  });
+
+  it('round-trip through routeHash', () => {
+    const routes: Route[] = [
+      { screen: 'datasets' },
+      { screen: 'dataset', datasetId: 'nordland/summer' },
+      { screen: 'queue', queueId: 'queue-1', page: 1 },
+      { screen: 'queue', queueId: 'queue-1', page: 4 },
+      { screen: 'pair', queueId: 'queue 1', position: 17 },
+    ];
+    for (const route of routes) expect(parseRoute(routeHash(route))).toEqual(route);
+  });
+});
+
+describe('image zoom', () => {
+  it('enlarges small rasters by a whole factor', () => {
+    expect(autoZoomFactor(151, 151)).toBe(2);
+    expect(autoZoomFactor(64, 32)).toBe(6);
+    expect(autoZoomFactor(16, 16)).toBe(8);
+  });
+
+  it('never shrinks large images', () => {
+    expect(autoZoomFactor(1242, 375)).toBe(1);
+    expect(autoZoomFactor(1920, 1200)).toBe(1);
+  });
+
+  it('cycles through the fixed factors', () => {
+    expect(nextZoom('auto')).toBe(1);
+    expect(nextZoom(8)).toBe('auto');
+    expect(zoomFactor(4, 1920, 1200)).toBe(4);
+  });
+});
