@@ -36,7 +36,8 @@ const args = process.argv.slice(2);
 const electron = findElectron();
 let child;
 if (electron.binary !== undefined && process.env.APRON_NO_ELECTRON !== '1') {
-  child = spawn(electron.binary, [root, ...args], { stdio: 'inherit' });
+  // The engine runs under this Node.js binary, for which better-sqlite3 was built (see electron/engine-transport.ts).
+  child = spawn(electron.binary, [root, ...args], { stdio: 'inherit', env: { ...process.env, APRON_ENGINE_NODE: process.execPath } });
 } else {
   process.stderr.write(`Opening Apron in the browser instead of a desktop window: ${electron.reason ?? 'APRON_NO_ELECTRON=1'}.\n`);
   child = spawn(process.execPath, [join(root, 'bin', 'apron.js'), 'serve', ...args], { stdio: 'inherit' });

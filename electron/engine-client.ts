@@ -2,12 +2,12 @@
  * The main process's handle on the engine worker: API calls and file tokens go to the worker
  * thread and come back as messages. Plain Node: no Electron imports, so tests can start it.
  */
-import { Worker } from 'node:worker_threads';
 import type { ApiMethod, ApiReply } from '../src/api/contract.js';
 import { ApronError, type ErrorInfo } from '../src/core/errors.js';
 import { createLogger } from '../src/core/log.js';
 import type { ApiDispatch, FileResolver, ResolvedFile } from '../src/server/server.js';
 import type { EngineRequest, EngineResponse, EngineWorkerData } from './engine-messages.js';
+import { startTransport } from './engine-transport.js';
 
 const log = createLogger('electron');
 
@@ -32,13 +32,17 @@ export interface EngineClientOptions {
   workerUrl?: URL;
   /** Node options for the worker, for example a TypeScript loader in tests. */
   execArgv?: string[];
+  /** Run the engine in a child process of this Node.js binary instead of a worker thread (see engine-transport.ts). */
+  nodeBinary?: string;
 }
 
 export function startEngineWorker(options: EngineClientOptions): EngineClient {
   const workerData: EngineWorkerData = { workspaceRoot: options.workspaceRoot };
-  const worker = new Worker(options.workerUrl ?? new URL('./engine-worker.js', import.meta.url), {
-    workerData,
+  const worker = startTransport({
+    script: options.workerUrl ?? new URL('./engine-worker.js', import.meta.url),
+    data: workerData,
     ...(options.execArgv === undefined ? {} : { execArgv: options.execArgv }),
+    ...(options.nodeBinary === undefined ? {} : { nodeBinary: options.nodeBinary }),
   });
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -50,16 +54,16 @@ export function startEngineWorker(options: EngineClientOptions): EngineClient {
     pending.clear();
   };
 
-  worker.on('message', (response: EngineResponse) => {
+  worker.onMessage((response: EngineResponse) => {
     const entry = pending.get(response.id);
     pending.delete(response.id);
     entry?.resolve(response);
   });
-  worker.on('error', (error) => {
+  worker.onError((error) => {
     log.error('the engine worker crashed', error);
     failAll(new ApronError('internal', `The engine worker crashed: ${error.message}`, { hint: 'Restart Apron; the log has the details.' }));
   });
-  worker.on('exit', (code) => {
+  worker.onExit((code) => {
     // After close() or a crash, `stopped` already contains the reason. An exit on its own is unexpected.
     if (stopped === undefined) log.error(`the engine worker exited with code ${code}`);
     failAll(stopped ?? new ApronError('internal', `The engine worker stopped (exit code ${code}).`, { hint: 'Restart Apron.' }));
@@ -70,7 +74,7 @@ export function startEngineWorker(options: EngineClientOptions): EngineClient {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id } as EngineRequest);
+      worker.send({ ...request, id } as EngineRequest);
     });
   };
 

@@ -10,19 +10,52 @@ import { createLogger } from '../src/core/log.js';
 import { openWorkspace } from '../src/core/workspace.js';
 import { openStore, type Store } from '../src/store/index.js';
 import type { EngineRequest, EngineResponse, EngineWorkerData } from './engine-messages.js';
+import { ENGINE_WORKSPACE_ENV } from './engine-transport.js';
 
 const log = createLogger('engine-worker');
 
-if (parentPort === null) throw new Error('engine-worker.js must run as a worker thread');
-const port = parentPort;
-const { workspaceRoot } = workerData as EngineWorkerData;
+/** The message channel to the main process: a worker thread's port, or a child process's IPC channel. */
+interface EnginePort {
+  postMessage(response: EngineResponse): void;
+  on(event: 'message', listener: (request: EngineRequest) => void): void;
+  on(event: 'close', listener: () => void): void;
+}
+
+function connect(): { port: EnginePort; workspaceRoot: string } {
+  if (parentPort !== null) {
+    const threadPort = parentPort;
+    return {
+      port: {
+        postMessage: (response) => threadPort.postMessage(response),
+        on: (event: 'message' | 'close', listener: (request: EngineRequest) => void) => threadPort.on(event, listener),
+      },
+      workspaceRoot: (workerData as EngineWorkerData).workspaceRoot,
+    };
+  }
+  const root = process.env[ENGINE_WORKSPACE_ENV];
+  if (process.send === undefined || root === undefined) {
+    throw new Error('engine-worker.js must run as a worker thread or as a child process started by engine-transport.ts');
+  }
+  return {
+    port: {
+      postMessage: (response) => process.send?.(response),
+      on: (event: 'message' | 'close', listener: (request: EngineRequest) => void) => {
+        if (event === 'message') process.on('message', (message) => listener(message as EngineRequest));
+        else process.on('disconnect', () => (listener as () => void)());
+      },
+    },
+    workspaceRoot: root,
+  };
+}
+
+const { port, workspaceRoot } = connect();
 
 // When the store cannot open, every call returns that error, so the window shows the reason and the hint.
 let store: Store | undefined;
 let openFailure: ErrorInfo | undefined;
 try {
-  // NOTE: better-sqlite3 links against V8 directly rather than N-API, so under Electron it loads only
-  // after a rebuild for Electron's ABI (electron-rebuild), which needs Electron's headers.
+  // better-sqlite3 loads here only when built for this runtime: engine-transport.ts explains how
+  // `npm start` runs this file under Node.js and a packaged app under Electron.
   store = openStore(openWorkspace(workspaceRoot).databasePath);
   log.info(`opened workspace ${workspaceRoot}`);
 } catch (error) {
@@ -62,4 +95,7 @@ port.on('message', (request: EngineRequest) => {
   );
 });
 
-port.on('close', () => store?.close());
+port.on('close', () => {
+  store?.close();
+  if (parentPort === null) process.exit(0);
+});

@@ -33,7 +33,8 @@ function currentEngine(): EngineClient {
 async function openWorkspace(folder: string): Promise<void> {
   const previous = engine;
   workspaceRoot = folder;
-  engine = startEngineWorker({ workspaceRoot: folder });
+  const nodeBinary = process.env['APRON_ENGINE_NODE'];
+  engine = startEngineWorker({ workspaceRoot: folder, ...(nodeBinary === undefined || nodeBinary === '' ? {} : { nodeBinary }) });
   log.info(`workspace ${folder}`);
   await previous?.close();
   window?.webContents.reload();
