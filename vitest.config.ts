@@ -10,5 +10,7 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     pool: 'forks',
+    // Engine loggers write info lines to stderr; tests keep warnings and errors only.
+    env: { APRON_LOG: process.env['APRON_LOG'] ?? 'warn' },
   },
 });
