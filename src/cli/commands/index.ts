@@ -4,6 +4,7 @@ import { datasetsCommand } from './datasets.js';
 import { exportMaskCommand } from './export-mask.js';
 import { importCommand } from './import.js';
 import { mineCommand } from './mine.js';
+import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 
-export const COMMANDS: Command[] = [importCommand, datasetsCommand, mineCommand, serveCommand, exportMaskCommand];
+export const COMMANDS: Command[] = [importCommand, datasetsCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand];

@@ -1,0 +1,167 @@
+// The CLI's contract with scripts: exit codes, messages that name the file and the fix, and a
+// failed command that leaves what is already stored intact.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { openStore } from '../../src/store/index.js';
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function runCli(args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+async function writeKittiSequence(folder: string, scans: number, poseRows: string[]): Promise<void> {
+  mkdirSync(join(folder, 'imgs'), { recursive: true });
+  for (let scan = 0; scan < scans; scan++) {
+    const pixels = Buffer.alloc(151 * 151, (scan * 37) % 256);
+    await sharp(pixels, { raw: { width: 151, height: 151, channels: 1 } })
+      .png()
+      .toFile(join(folder, 'imgs', `${String(scan).padStart(6, '0')}.png`));
+  }
+  writeFileSync(join(folder, 'pose.txt'), poseRows.join('\n') + '\n');
+}
+
+function identityPose(x: number): string {
+  return `1 0 0 ${x} 0 1 0 0 0 0 1 0`;
+}
+
+describe('apron CLI', () => {
+  let root: string;
+  let workspace: string;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'apron-cli-'));
+    workspace = join(root, 'workspace');
+  });
+
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('prints help and exits 0', async () => {
+    const run = await runCli(['--help']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: apron <command>');
+    expect(run.stdout).toContain('Exit codes:');
+  });
+
+  it('prints each command help', async () => {
+    for (const command of ['import', 'datasets', 'mine', 'search', 'serve', 'export-mask']) {
+      const run = await runCli([command, '--help']);
+      expect(run.code, command).toBe(0);
+      expect(run.stdout, command).toContain(`Usage: apron ${command}`);
+    }
+  });
+
+  it('exits 2 on an unknown command', async () => {
+    const run = await runCli(['frobnicate']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('exits 2 on an unknown option', async () => {
+    const run = await runCli(['import', '--bogus', 'x', '--workspace', workspace]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('apron import --help');
+  });
+
+  it('exits 2 on a non-numeric option', async () => {
+    const run = await runCli(['mine', '--embedding', 'e1', '--limit', 'lots', '--workspace', workspace]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--limit must be a number');
+  });
+
+  it('exits 3 naming a path that does not exist', async () => {
+    const missing = join(root, 'no-such-folder');
+    const run = await runCli(['import', 'kitti-bev', missing, '--workspace', workspace]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(missing);
+    expect(run.stderr).toContain('hint:');
+  });
+
+  it('exits 3 naming the line of a bad pose file', async () => {
+    const folder = join(root, '07');
+    await writeKittiSequence(folder, 2, [identityPose(0), '1 0 0 1 0 1 0 0 0 0 1']);
+
+    const run = await runCli(['import', 'kitti-bev', folder, '--workspace', workspace]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('pose.txt');
+    expect(run.stderr).toMatch(/line 2/);
+  });
+
+  it('exits 3 naming a malformed manifest', async () => {
+    const manifest = join(root, 'apron-manifest.json');
+    writeFileSync(manifest, '{ "format": "apron-manifest", ');
+
+    const run = await runCli(['import', 'manifest', manifest, '--workspace', workspace]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(manifest);
+  });
+
+  it('keeps a stored dataset when a re-import fails', async () => {
+    const folder = join(root, '07');
+    await writeKittiSequence(folder, 3, [identityPose(0), identityPose(1), identityPose(2)]);
+    const first = await runCli(['import', 'kitti-bev', folder, '--name', 'seq-07', '--workspace', workspace]);
+    writeFileSync(join(folder, 'pose.txt'), identityPose(0) + '\n');
+
+    const second = await runCli(['import', 'kitti-bev', folder, '--name', 'seq-07', '--replace', '--workspace', workspace]);
+    const store = openStore(join(workspace, 'apron.db'));
+    const stored = store.getDataset('seq-07');
+    store.close();
+
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim()).toBe('seq-07');
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain('pose.txt');
+    expect(stored.sampleCount).toBe(3);
+  });
+
+  it('exits 4 when a dataset id is taken', async () => {
+    const folder = join(root, '07');
+    await writeKittiSequence(folder, 2, [identityPose(0), identityPose(1)]);
+    await runCli(['import', 'kitti-bev', folder, '--name', 'seq', '--workspace', workspace]);
+
+    const again = await runCli(['import', 'kitti-bev', folder, '--name', 'seq', '--workspace', workspace]);
+
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain('--replace');
+  });
+
+  it('exits 3 on an unknown embedding version', async () => {
+    const run = await runCli(['mine', '--embedding', 'no-such-version', '--workspace', workspace]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('no-such-version');
+  });
+});
