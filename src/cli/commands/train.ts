@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { ApronError } from '../../core/errors.js';
+import { trainInWorkspace } from '../../loop/train.js';
+import type { RunConfigInput } from '../../train/config.js';
+import { numberOption, requireString, stringOption, UsageError, type ParsedCommand } from '../args.js';
+import { WORKSPACE_HELP, type Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { hasMaskOptions, MASK_OPTIONS, MASK_OPTIONS_HELP, maskRulesFromOptions } from '../mask-options.js';
+import { createProgress } from '../progress.js';
+import { withStore } from '../workspace-store.js';
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train an encoder with masked InfoNCE; same decisions are masked',
+  help: `Usage: apron train --dataset ID [options]
+
+Trains a convolutional image encoder on each sample's BEV raster (or first camera image) with
+masked InfoNCE, in a worker thread, on the best TensorFlow.js backend that loads. Every pair
+that reviewers decided is the \`same\`, and every pair implied by transitivity, is masked: it is
+never used as a negative. Writes a checkpoint and prints the run id. Ctrl-C stops after the
+current step and saves a checkpoint of the steps done.
+
+Options:
+  --dataset ID            dataset id (see \`apron datasets\`)
+  --config FILE           JSON run configuration (see docs/training.md); options below override it
+  --steps N               optimizer steps (default 200)
+  --epochs E              passes over the samples, instead of --steps
+  --batch-size N          anchor samples per step (default 64)
+  --learning-rate LR      Adam learning rate (default 0.001)
+  --temperature T         InfoNCE temperature (default 0.1)
+  --image-size WxH        encoder input size in pixels (default 64x64)
+  --embedding-dim D       embedding dimension (default 128)
+  --positives KIND        temporal: another sample of the same sequence within the window;
+                          augment: two augmented views of one sample (default temporal)
+  --positive-window S     temporal positive window in seconds (default 1)
+${MASK_OPTIONS_HELP}
+  --seed N                random seed (default 1)
+  --no-decisions          do not mask the store's same decisions
+  --resume RUN            continue the checkpoint of an earlier run of this dataset
+${WORKSPACE_HELP}`,
+  options: {
+    dataset: { type: 'string' },
+    config: { type: 'string' },
+    steps: { type: 'string' },
+    epochs: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'learning-rate': { type: 'string' },
+    temperature: { type: 'string' },
+    'image-size': { type: 'string' },
+    'embedding-dim': { type: 'string' },
+    positives: { type: 'string' },
+    'positive-window': { type: 'string' },
+    seed: { type: 'string' },
+    'no-decisions': { type: 'boolean' },
+    resume: { type: 'string' },
+    ...MASK_OPTIONS,
+  },
+  maxPositionals: 0,
+  async run(parsed, context) {
+    const datasetId = requireString(parsed.values, 'dataset');
+    const config = runConfigFromOptions(parsed);
+    const resumeRunId = stringOption(parsed.values, 'resume');
+
+    const loading = createProgress('load images');
+    const progress = createProgress('train');
+    const outcome = await withStore(parsed, (workspace, store) =>
+      trainInWorkspace(workspace, store, {
+        datasetId,
+        config,
+        useDecisions: parsed.values['no-decisions'] !== true,
+        ...(resumeRunId === undefined ? {} : { resumeRunId }),
+        signal: context.signal,
+        onLoadProgress: (done, total) => loading.update(done, total),
+        onProgress: (step) =>
+          progress.update(step.step, step.totalSteps, `loss ${step.loss.toFixed(4)}  ${step.samplesPerSecond.toFixed(0)} samples/s`),
+      }),
+    );
+
+    const { run, result } = outcome;
+    const loss = result.finalLoss === null ? 'no step ran' : `loss ${result.firstLoss?.toFixed(4)} -> ${result.finalLoss.toFixed(4)}`;
+    progress.done(`${result.stepsRun} steps on ${result.backend}, ${loss}`);
+    process.stderr.write(
+      `masked ${result.decisions.pairsUsed} same decision(s) in ${result.decisions.groups} group(s)` +
+        (result.decisions.pairsIgnored > 0 ? `, ignored ${result.decisions.pairsIgnored} naming unknown samples` : '') +
+        '\n',
+    );
+    context.print(run.runId);
+    return result.cancelled ? EXIT.cancelled : EXIT.ok;
+  },
+};
+
+function runConfigFromOptions(parsed: ParsedCommand): RunConfigInput {
+  const values = parsed.values;
+  const config: Record<string, unknown> = { ...readConfigFile(stringOption(values, 'config')) };
+
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined) config[key] = value;
+  };
+  set('steps', numberOption(values, 'steps', { min: 1, integer: true }));
+  set('epochs', numberOption(values, 'epochs', { min: 0.01 }));
+  set('batchSize', numberOption(values, 'batch-size', { min: 2, max: 1024, integer: true }));
+  set('learningRate', numberOption(values, 'learning-rate', { min: 1e-7, max: 1 }));
+  set('temperature', numberOption(values, 'temperature', { min: 0.01, max: 10 }));
+  set('embeddingDim', numberOption(values, 'embedding-dim', { min: 2, max: 4096, integer: true }));
+  set('seed', numberOption(values, 'seed', { min: 0, integer: true }));
+
+  const size = stringOption(values, 'image-size');
+  if (size !== undefined) {
+    const match = /^(\d+)x(\d+)$/.exec(size);
+    if (match === null) throw new UsageError(`--image-size must look like 64x64, got "${size}"`);
+    config['imageSize'] = { width: Number(match[1]), height: Number(match[2]) };
+  }
+
+  const kind = stringOption(values, 'positives');
+  const window = numberOption(values, 'positive-window', { min: 0.001, max: 3600 });
+  if (kind !== undefined && kind !== 'temporal' && kind !== 'augment') {
+    throw new UsageError(`--positives must be temporal or augment, got "${kind}"`);
+  }
+  if (kind === 'augment') {
+    if (window !== undefined) throw new UsageError('--positive-window applies to --positives temporal only');
+    config['positives'] = { kind: 'augment' };
+  } else if (kind === 'temporal' || window !== undefined) {
+    config['positives'] = { kind: 'temporal', windowSeconds: window ?? 1 };
+  }
+
+  if (hasMaskOptions(values) || config['maskRules'] === undefined) config['maskRules'] = maskRulesFromOptions(values);
+  return config as RunConfigInput;
+}
+
+function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (path === undefined) return {};
+  if (!existsSync(path)) {
+    throw new ApronError('not-found', `Run configuration not found: ${path}`, { path, hint: 'Check the --config path.' });
+  }
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the top level must be an object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ApronError('invalid-input', `Run configuration ${path} is not a JSON object: ${(error as Error).message}`, {
+      path,
+      hint: 'Fix the JSON; see docs/training.md for the fields.',
+    });
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Train an encoder on a workspace dataset in a worker thread, and record the run in the store:
+ * its full configuration (with defaults filled), the reviewers' `same` decisions it masked, its
+ * outcome and its checkpoint. A run that fails or is cancelled is recorded as such, never lost.
+ */
+import { join } from 'node:path';
+import { ApronError } from '../core/errors.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Store, TrainingRunRecord } from '../store/index.js';
+import { parseRunConfig, type RunConfig, type RunConfigInput } from '../train/config.js';
+import { runTrainingInWorker } from '../train/run-in-worker.js';
+import type { TrainProgress } from '../train/trainer.js';
+import type { TrainJobResult } from '../train/worker-protocol.js';
+
+export interface TrainInWorkspaceOptions {
+  datasetId: string;
+  config: RunConfigInput;
+  /** Mask the dataset's `same` decisions (default true). */
+  useDecisions?: boolean;
+  /** Continue the checkpoint of this earlier run of the same dataset. */
+  resumeRunId?: string;
+  signal?: AbortSignal;
+  onLoadProgress?: (done: number, total: number) => void;
+  onProgress?: (progress: TrainProgress) => void;
+}
+
+export interface TrainInWorkspaceResult {
+  run: TrainingRunRecord;
+  result: TrainJobResult;
+}
+
+/** The decoded-image cache of a dataset at one encoder input size, shared by training and embedding. */
+export function imageCachePath(workspace: Workspace, datasetId: string, config: RunConfig): string {
+  return join(workspace.cacheDir, `${datasetId}-${config.imageSize.width}x${config.imageSize.height}.u8`);
+}
+
+export async function trainInWorkspace(
+  workspace: Workspace,
+  store: Store,
+  options: TrainInWorkspaceOptions,
+): Promise<TrainInWorkspaceResult> {
+  const dataset = store.getDataset(options.datasetId);
+  let resumeFrom: string | undefined;
+  let config = parseRunConfig(options.config);
+  if (options.resumeRunId !== undefined) {
+    const previous = store.getTrainingRun(options.resumeRunId);
+    if (previous.datasetId !== dataset.datasetId || previous.checkpointPath === null) {
+      throw new ApronError('invalid-input', `Run ${options.resumeRunId} cannot be resumed for dataset ${dataset.datasetId}`, {
+        hint: 'Resume a run of the same dataset that saved a checkpoint (see `apron datasets`).',
+      });
+    }
+    resumeFrom = previous.checkpointPath;
+    config = parseRunConfig(previous.config);
+  }
+
+  const samePairs = options.useDecisions === false ? [] : store.listDecisionPairs(dataset.datasetId, 'same');
+  const run = store.startTrainingRun({ datasetId: dataset.datasetId, config, decisionsUsed: samePairs.length });
+  const checkpointDir = join(workspace.runsDir, run.runId, 'checkpoint');
+
+  let result: TrainJobResult;
+  try {
+    result = await runTrainingInWorker(
+      {
+        kind: 'train',
+        manifestPath: dataset.manifestPath,
+        imageCachePath: imageCachePath(workspace, dataset.datasetId, config),
+        config,
+        samePairs,
+        checkpointDir,
+        ...(resumeFrom === undefined ? {} : { resumeFrom }),
+      },
+      {
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.onLoadProgress === undefined ? {} : { onLoadProgress: options.onLoadProgress }),
+        ...(options.onProgress === undefined ? {} : { onTrainProgress: options.onProgress }),
+      },
+    );
+  } catch (error) {
+    const cancelled = error instanceof ApronError && error.code === 'cancelled';
+    store.updateTrainingRun(run.runId, {
+      status: cancelled ? 'cancelled' : 'failed',
+      error: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  }
+
+  const metrics = {
+    backend: result.backend,
+    step: result.step,
+    totalSteps: result.totalSteps,
+    stepsRun: result.stepsRun,
+    firstLoss: result.firstLoss,
+    finalLoss: result.finalLoss,
+    samplesPerSecond: result.samplesPerSecond,
+    anchorCount: result.anchorCount,
+    decisions: result.decisions,
+    resumedFrom: options.resumeRunId ?? null,
+  };
+  const finished = store.updateTrainingRun(run.runId, {
+    status: result.cancelled ? 'cancelled' : 'completed',
+    ...(result.checkpointDir === null ? {} : { checkpointPath: result.checkpointDir }),
+    decisionsUsed: result.decisions.pairsUsed,
+    metrics,
+  });
+  return { run: finished, result };
+}

@@ -1,0 +1,261 @@
+/**
+ * Training batches for contrastive learning: B anchor samples, each with one positive view, and the
+ * mask of which view pairs may serve as negatives.
+ *
+ * A batch has 2B views: views 0..B-1 are the anchors, view B + i is the positive of view i, and
+ * every view is an anchor of the loss (its partner is its positive). Positives are either
+ * - temporal: another sample of the same sequence at most `windowSeconds` away (never the sample
+ *   itself), both views augmented independently; or
+ * - augment: two augmented views of one sample.
+ *
+ * View k is a valid negative for view i unless one of these holds: k is i or its partner; k shows
+ * the sample of i or of i's partner; a mask rule matches the two samples; both samples are in one
+ * group of reviewers' `same` decisions (closed transitively); or, with temporal positives, k's
+ * sample could have been drawn as i's positive (same sequence, within the window).
+ */
+import type { Rng } from '../core/rng.js';
+import type { ImageStack } from '../dataset/images.js';
+import type { Sample } from '../dataset/manifest.js';
+import { buildDecisionGroups, type PairRef } from '../mask/groups.js';
+import { matchingRule, toRuleSubject, type MaskRules, type RuleSubject } from '../mask/rules.js';
+import { applyTransform, drawTransform, type Augmentation } from './augment.js';
+
+export type PositiveConfig = { kind: 'temporal'; windowSeconds: number } | { kind: 'augment' };
+
+export interface BatchSamplerOptions {
+  samples: readonly Sample[];
+  stack: ImageStack;
+  batchSize: number;
+  positives: PositiveConfig;
+  maskRules: MaskRules;
+  /** Reviewers' `same` decisions as pairs of sample ids; pairs naming unknown samples are ignored. */
+  samePairs: readonly PairRef[];
+  augmentation: Augmentation;
+  rng: Rng;
+}
+
+export interface Batch {
+  /** Number of anchors B; the batch has 2B views. */
+  size: number;
+  /** Sample index (manifest order) of each view. */
+  viewSamples: Int32Array;
+  /** Index of each view's positive view. */
+  positives: Int32Array;
+  /** Row-major 2B x 2B, 1 where view k may be a negative for view i. */
+  validNegatives: Uint8Array;
+  /** 2B augmented images, row-major, pixel values 0..255. */
+  pixels: Float32Array;
+  /** View pairs (i != k, k not i's partner) masked by a metadata rule. */
+  maskedByRules: number;
+  /** View pairs masked only by a `same` decision group. */
+  maskedByDecisions: number;
+  /** View pairs (i != k, k not i's partner), the denominator of the two counts above. */
+  candidatePairs: number;
+}
+
+export interface DecisionUsage {
+  /** `same` pairs whose two samples are both in the dataset. */
+  pairsUsed: number;
+  /** `same` pairs ignored because a sample id is not in the dataset. */
+  pairsIgnored: number;
+  /** Groups of two or more dataset samples formed by the pairs used. */
+  groups: number;
+}
+
+/** The sampler's position, saved in checkpoints so that a resumed run draws the same batches. */
+export interface SamplerState {
+  rngState: number;
+  order: number[];
+  cursor: number;
+  epochs: number;
+}
+
+export class BatchSampler {
+  readonly decisions: DecisionUsage;
+  /** Samples that can be drawn as anchors (with temporal positives: those with a neighbour in the window). */
+  readonly anchorCount: number;
+
+  private readonly subjects: RuleSubject[];
+  private readonly groupOf: Int32Array;
+  private readonly neighbours: Int32Array[];
+  private readonly anchors: number[];
+  private order: number[] = [];
+  private cursor = 0;
+  private epochCount = 0;
+
+  constructor(private readonly options: BatchSamplerOptions) {
+    const { samples, stack, batchSize } = options;
+    if (stack.count !== samples.length) {
+      throw new Error(`the image stack holds ${stack.count} images but the dataset has ${samples.length} samples`);
+    }
+    if (!Number.isInteger(batchSize) || batchSize < 2) throw new Error(`batch size must be an integer of at least 2, got ${batchSize}`);
+
+    this.subjects = samples.map(toRuleSubject);
+    const decisionIndex = indexDecisionGroups(samples, options.samePairs);
+    this.groupOf = decisionIndex.groupOf;
+    this.decisions = decisionIndex.usage;
+
+    this.neighbours = options.positives.kind === 'temporal' ? temporalNeighbours(this.subjects, options.positives.windowSeconds) : [];
+    this.anchors = [];
+    for (let index = 0; index < samples.length; index++) {
+      if (options.positives.kind === 'augment' || (this.neighbours[index]?.length ?? 0) > 0) this.anchors.push(index);
+    }
+    this.anchorCount = this.anchors.length;
+    if (this.anchorCount < 2) {
+      const why = options.positives.kind === 'temporal' ? ` with a temporal positive within ${options.positives.windowSeconds} s` : '';
+      throw new Error(`only ${this.anchorCount} sample(s)${why}; training needs at least 2`);
+    }
+  }
+
+  /** Completed passes over the anchors. */
+  get epochs(): number {
+    return this.epochCount;
+  }
+
+  save(): SamplerState {
+    return { rngState: this.options.rng.getState(), order: [...this.order], cursor: this.cursor, epochs: this.epochCount };
+  }
+
+  /**
+   * Continues from a saved anchor order. The random state is not restored here: construct the
+   * sampler with `Rng.fromState(state.rngState)`. The dataset and configuration must be the ones
+   * the state was saved with.
+   */
+  restore(state: SamplerState): void {
+    const anchors = new Set(this.anchors);
+    if (state.order.some((index) => !anchors.has(index)) || state.cursor > state.order.length) {
+      throw new Error('the saved batch order does not match this dataset and configuration');
+    }
+    this.order = [...state.order];
+    this.cursor = state.cursor;
+    this.epochCount = state.epochs;
+  }
+
+  /** Draws the next batch: anchors in a fresh shuffled order each epoch, positives and views at random. */
+  next(): Batch {
+    const { rng, stack } = this.options;
+    const size = Math.min(this.options.batchSize, this.anchorCount);
+    const views = 2 * size;
+    const viewSamples = new Int32Array(views);
+    for (let i = 0; i < size; i++) {
+      const anchor = this.nextAnchor();
+      viewSamples[i] = anchor;
+      viewSamples[size + i] = this.drawPositive(anchor);
+    }
+
+    const positives = new Int32Array(views);
+    for (let i = 0; i < views; i++) positives[i] = i < size ? i + size : i - size;
+
+    const pixelsPerImage = stack.width * stack.height;
+    const pixels = new Float32Array(views * pixelsPerImage);
+    for (let view = 0; view < views; view++) {
+      const transform = drawTransform(this.options.augmentation, stack.width, stack.height, rng);
+      const sample = viewSamples[view] ?? 0;
+      applyTransform(stack.data, sample * pixelsPerImage, stack.width, stack.height, transform, pixels, view * pixelsPerImage);
+    }
+
+    return { size, viewSamples, positives, pixels, ...this.negativeMask(viewSamples, positives) };
+  }
+
+  private nextAnchor(): number {
+    if (this.cursor >= this.order.length) {
+      if (this.order.length > 0) this.epochCount++;
+      this.order = this.options.rng.shuffle([...this.anchors]);
+      this.cursor = 0;
+    }
+    return this.order[this.cursor++] ?? 0;
+  }
+
+  private drawPositive(anchor: number): number {
+    if (this.options.positives.kind === 'augment') return anchor;
+    const candidates = this.neighbours[anchor] ?? new Int32Array(0);
+    return candidates[this.options.rng.int(candidates.length)] ?? anchor;
+  }
+
+  private negativeMask(viewSamples: Int32Array, positives: Int32Array) {
+    const views = viewSamples.length;
+    const validNegatives = new Uint8Array(views * views);
+    let maskedByRules = 0;
+    let maskedByDecisions = 0;
+    let candidatePairs = 0;
+    const windowSeconds = this.options.positives.kind === 'temporal' ? this.options.positives.windowSeconds : -1;
+
+    for (let i = 0; i < views; i++) {
+      const sample = viewSamples[i] ?? 0;
+      const partner = positives[i] ?? 0;
+      const partnerSample = viewSamples[partner] ?? 0;
+      for (let k = 0; k < views; k++) {
+        if (k === i || k === partner) continue;
+        candidatePairs++;
+        const other = viewSamples[k] ?? 0;
+        if (other === sample || other === partnerSample) continue;
+        if (windowSeconds >= 0 && this.withinWindow(sample, other, windowSeconds)) continue;
+        if (matchingRule(this.subjects[sample]!, this.subjects[other]!, this.options.maskRules) !== undefined) {
+          maskedByRules++;
+          continue;
+        }
+        const group = this.groupOf[sample] ?? -1;
+        if (group >= 0 && group === this.groupOf[other]) {
+          maskedByDecisions++;
+          continue;
+        }
+        validNegatives[i * views + k] = 1;
+      }
+    }
+    return { validNegatives, maskedByRules, maskedByDecisions, candidatePairs };
+  }
+
+  private withinWindow(a: number, b: number, windowSeconds: number): boolean {
+    const first = this.subjects[a]!;
+    const second = this.subjects[b]!;
+    return first.sequenceId === second.sequenceId && Math.abs(first.timeSeconds - second.timeSeconds) <= windowSeconds;
+  }
+}
+
+/** For each sample, the other samples of its sequence at most `windowSeconds` away. */
+function temporalNeighbours(subjects: RuleSubject[], windowSeconds: number): Int32Array[] {
+  const bySequence = new Map<string, number[]>();
+  subjects.forEach((subject, index) => {
+    const list = bySequence.get(subject.sequenceId) ?? [];
+    list.push(index);
+    bySequence.set(subject.sequenceId, list);
+  });
+
+  const neighbours: Int32Array[] = new Array<Int32Array>(subjects.length);
+  for (const members of bySequence.values()) {
+    members.sort((a, b) => subjects[a]!.timeSeconds - subjects[b]!.timeSeconds);
+    // Two pointers over the time-sorted sequence give each sample's window in linear time.
+    let low = 0;
+    let high = 0;
+    for (let position = 0; position < members.length; position++) {
+      const time = subjects[members[position]!]!.timeSeconds;
+      while (subjects[members[low]!]!.timeSeconds < time - windowSeconds) low++;
+      while (high + 1 < members.length && subjects[members[high + 1]!]!.timeSeconds <= time + windowSeconds) high++;
+      const list: number[] = [];
+      for (let other = low; other <= high; other++) if (other !== position) list.push(members[other]!);
+      neighbours[members[position]!] = Int32Array.from(list);
+    }
+  }
+  return neighbours;
+}
+
+/** Numbers the decision groups by sample index (-1 outside any group) and counts what was used. */
+function indexDecisionGroups(samples: readonly Sample[], samePairs: readonly PairRef[]): { groupOf: Int32Array; usage: DecisionUsage } {
+  const known = new Set(samples.map((sample) => sample.sampleId));
+  const usable = samePairs.filter((pair) => known.has(pair.a) && known.has(pair.b) && pair.a !== pair.b);
+  const groups = buildDecisionGroups(usable);
+
+  const groupIds = new Map<string, number>();
+  for (const root of groups.groups.keys()) groupIds.set(root, groupIds.size);
+  const groupOf = new Int32Array(samples.length).fill(-1);
+  samples.forEach((sample, index) => {
+    const root = groups.groupOf.get(sample.sampleId);
+    if (root !== undefined) groupOf[index] = groupIds.get(root) ?? -1;
+  });
+
+  const selfPairs = samePairs.filter((pair) => pair.a === pair.b && known.has(pair.a)).length;
+  return {
+    groupOf,
+    usage: { pairsUsed: usable.length, pairsIgnored: samePairs.length - usable.length - selfPairs, groups: groups.groups.size },
+  };
+}

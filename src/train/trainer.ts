@@ -1,0 +1,206 @@
+/**
+ * The training loop: masked InfoNCE over batches from an image stack, with Adam, progress reports
+ * and cancellation.
+ *
+ * A run starts from a seed or resumes from a checkpoint's state (weights, Adam moments, the batch
+ * generator's random state and anchor order), so resuming after N steps continues exactly as an
+ * uninterrupted run would.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ApronError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import { Rng } from '../core/rng.js';
+import type { ImageStack } from '../dataset/images.js';
+import type { Sample } from '../dataset/manifest.js';
+import type { PairRef } from '../mask/groups.js';
+import { initBackend } from './backend.js';
+import { BatchSampler, type DecisionUsage, type SamplerState } from './batches.js';
+import { encoderConfigOf, parseRunConfig, totalSteps, type RunConfig, type RunConfigInput } from './config.js';
+import { Encoder } from './encoder.js';
+import { infoNceLoss } from './infonce.js';
+import { createOptimizer } from './optimizer.js';
+
+const log = createLogger('train');
+
+export interface TrainProgress {
+  /** Steps done, 1-based. */
+  step: number;
+  totalSteps: number;
+  loss: number;
+  /** Anchors of this step whose negatives were all masked (their loss is 0). */
+  rowsWithoutNegatives: number;
+  /** Fraction of this step's view pairs (other than a view and its positive) that were masked. */
+  maskedFraction: number;
+  /** Anchor samples per second over the run so far; each anchor brings two images. */
+  samplesPerSecond: number;
+  /** Completed passes over the anchor samples. */
+  epoch: number;
+}
+
+/** Everything a run needs to continue: what checkpoints save. */
+export interface TrainingState {
+  config: RunConfig;
+  encoder: Encoder;
+  optimizer: tf.AdamOptimizer;
+  /** Steps done so far. */
+  step: number;
+  /** The batch generator's random state and anchor order. */
+  sampler: SamplerState | undefined;
+}
+
+export interface TrainOptions {
+  config: RunConfigInput | RunConfig;
+  /** Images in manifest order, decoded at `config.imageSize`. */
+  stack: ImageStack;
+  samples: readonly Sample[];
+  /** Reviewers' `same` decisions; every pair within one transitive group is masked. */
+  samePairs?: readonly PairRef[];
+  /** Continue from this state instead of initialising from the seed; its config wins. */
+  resume?: TrainingState;
+  signal?: AbortSignal;
+  onProgress?: (progress: TrainProgress) => void;
+  /** Preferred TensorFlow.js backend, as for initBackend. */
+  backend?: string;
+}
+
+export interface TrainResult {
+  state: TrainingState;
+  /** Steps run by this call (fewer than planned when cancelled). */
+  stepsRun: number;
+  totalSteps: number;
+  /** Loss of each step run by this call. */
+  losses: number[];
+  samplesPerSecond: number;
+  cancelled: boolean;
+  decisions: DecisionUsage;
+  /** Samples that could be drawn as anchors. */
+  anchorCount: number;
+  backend: string;
+}
+
+/** Trains (or continues training) an encoder; resolves when the planned steps are done or the signal aborts. */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const config = options.resume?.config ?? parseRunConfig(options.config);
+  const backend = await initBackend(options.backend === undefined ? {} : { preferred: options.backend });
+
+  const { stack } = options;
+  if (stack.width !== config.imageSize.width || stack.height !== config.imageSize.height) {
+    throw new ApronError(
+      'invalid-input',
+      `The image stack is ${stack.width}x${stack.height} but the run trains on ${config.imageSize.width}x${config.imageSize.height}`,
+      { hint: 'Load the image stack at the configured imageSize (loadImageStack takes the size).' },
+    );
+  }
+
+  const sampler = new BatchSampler({
+    samples: options.samples,
+    stack,
+    batchSize: config.batchSize,
+    positives: config.positives,
+    maskRules: config.maskRules,
+    samePairs: options.samePairs ?? [],
+    augmentation: config.augmentation,
+    // Batches draw from their own stream, so that changing the architecture does not change them.
+    rng: options.resume?.sampler === undefined ? new Rng(config.seed + 1) : Rng.fromState(options.resume.sampler.rngState),
+  });
+  if (options.resume?.sampler !== undefined) sampler.restore(options.resume.sampler);
+
+  const state: TrainingState = options.resume ?? {
+    config,
+    encoder: Encoder.create(encoderConfigOf(config), { seed: config.seed }),
+    optimizer: createOptimizer(config.learningRate),
+    step: 0,
+    sampler: undefined,
+  };
+  const planned = totalSteps(config, sampler.anchorCount);
+  const variables = [...state.encoder.variables.values()];
+  const { decisions } = sampler;
+  log.info(
+    `training: ${planned - state.step} step(s) to ${planned}, batch ${config.batchSize}, ${sampler.anchorCount} anchor samples, ` +
+      `backend ${backend.name}, same decisions: ${decisions.pairsUsed} pair(s) in ${decisions.groups} group(s)` +
+      (decisions.pairsIgnored > 0 ? `, ${decisions.pairsIgnored} pair(s) ignored (sample not in dataset)` : ''),
+  );
+
+  const losses: number[] = [];
+  const started = performance.now();
+  let anchorsSeen = 0;
+  let cancelled = false;
+
+  while (state.step < planned) {
+    if (options.signal?.aborted === true) {
+      cancelled = true;
+      break;
+    }
+
+    const batch = sampler.next();
+    const views = 2 * batch.size;
+    let rowsWithoutNegatives = 0;
+    const images = tf.tensor4d(batch.pixels, [views, stack.height, stack.width, 1]);
+    const lossTensor = state.optimizer.minimize(
+      () => {
+        const embeddings = state.encoder.project(images);
+        const result = infoNceLoss({
+          anchors: embeddings,
+          candidates: embeddings,
+          positives: batch.positives,
+          validNegatives: batch.validNegatives,
+          temperature: config.temperature,
+        });
+        rowsWithoutNegatives = result.rowsWithoutNegatives;
+        return result.loss;
+      },
+      true,
+      variables,
+    );
+    images.dispose();
+    const loss = lossTensor === null ? Number.NaN : ((await lossTensor.data())[0] ?? Number.NaN);
+    lossTensor?.dispose();
+    if (!Number.isFinite(loss)) {
+      throw new ApronError('internal', `Training diverged: the loss at step ${state.step + 1} is ${loss}`, {
+        hint: 'Lower learningRate or raise temperature, and start the run again.',
+      });
+    }
+
+    state.step++;
+    losses.push(loss);
+    anchorsSeen += batch.size;
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.({
+      step: state.step,
+      totalSteps: planned,
+      loss,
+      rowsWithoutNegatives,
+      maskedFraction: batch.candidatePairs === 0 ? 0 : 1 - countValid(batch.validNegatives) / batch.candidatePairs,
+      samplesPerSecond: anchorsSeen / seconds,
+      epoch: sampler.epochs,
+    });
+
+    // A macrotask break lets a worker receive its cancel message between steps.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  state.sampler = sampler.save();
+  const seconds = (performance.now() - started) / 1000;
+  const samplesPerSecond = seconds > 0 ? anchorsSeen / seconds : 0;
+  log.info(
+    `training ${cancelled ? 'cancelled' : 'finished'} at step ${state.step}/${planned}` +
+      (losses.length > 0 ? `, last loss ${losses[losses.length - 1]!.toFixed(4)}, ${samplesPerSecond.toFixed(1)} samples/s` : ''),
+  );
+  return {
+    state,
+    stepsRun: losses.length,
+    totalSteps: planned,
+    losses,
+    samplesPerSecond,
+    cancelled,
+    decisions,
+    anchorCount: sampler.anchorCount,
+    backend: backend.name,
+  };
+}
+
+function countValid(mask: Uint8Array): number {
+  let count = 0;
+  for (const value of mask) count += value;
+  return count;
+}

@@ -1,0 +1,80 @@
+/**
+ * Messages between the engine and a training worker thread (see run-in-worker.ts and worker.ts).
+ *
+ * The request travels as `workerData`; the engine sends `cancel` as a message; the worker answers
+ * with any number of progress messages and then exactly one `result` or `error`.
+ */
+import type { ErrorInfo } from '../core/errors.js';
+import type { PairRef } from '../mask/groups.js';
+import type { DecisionUsage } from './batches.js';
+import type { RunConfigInput } from './config.js';
+import type { TrainProgress } from './trainer.js';
+
+export interface TrainJobRequest {
+  kind: 'train';
+  /** The dataset's manifest file (or the folder holding apron-manifest.json). */
+  manifestPath: string;
+  /** File to read decoded images from and write them to, so later runs skip decoding. */
+  imageCachePath?: string;
+  config: RunConfigInput;
+  /** Reviewers' `same` decisions; each transitive group is masked as a whole. */
+  samePairs?: PairRef[];
+  /** Folder the checkpoint is written to (replaced atomically). */
+  checkpointDir: string;
+  /** Checkpoint folder to resume from; its configuration replaces `config`. */
+  resumeFrom?: string;
+  /** Preferred TensorFlow.js backend, as for initBackend. */
+  backend?: string;
+}
+
+export interface EmbedJobRequest {
+  kind: 'embed';
+  manifestPath: string;
+  imageCachePath?: string;
+  checkpointDir: string;
+  /** Images per forward pass (default 128). */
+  batchSize?: number;
+  backend?: string;
+}
+
+export type JobRequest = TrainJobRequest | EmbedJobRequest;
+
+export interface TrainJobResult {
+  kind: 'train';
+  /** The checkpoint written, or null when the run was cancelled before its first step. */
+  checkpointDir: string | null;
+  /** Steps done in total, including those of a resumed checkpoint. */
+  step: number;
+  totalSteps: number;
+  stepsRun: number;
+  cancelled: boolean;
+  /** Mean loss of the last (up to) 10 steps run, or null when no step ran. */
+  finalLoss: number | null;
+  firstLoss: number | null;
+  samplesPerSecond: number;
+  decisions: DecisionUsage;
+  anchorCount: number;
+  backend: string;
+}
+
+export interface EmbedJobResult {
+  kind: 'embed';
+  /** Row-major count x dimension unit vectors in manifest order. */
+  vectors: Float32Array;
+  dimension: number;
+  count: number;
+  backend: string;
+}
+
+export type JobResult = TrainJobResult | EmbedJobResult;
+
+/** Engine to worker. */
+export type ToWorkerMessage = { type: 'cancel' };
+
+/** Worker to engine. */
+export type FromWorkerMessage =
+  | { type: 'load-progress'; done: number; total: number }
+  | { type: 'train-progress'; progress: TrainProgress }
+  | { type: 'embed-progress'; done: number; total: number }
+  | { type: 'result'; result: JobResult }
+  | { type: 'error'; error: ErrorInfo };

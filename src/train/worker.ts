@@ -1,0 +1,112 @@
+/**
+ * Entry point of a training or embedding worker thread: reads the request from `workerData`, does
+ * the work, and posts progress and one result or error (see worker-protocol.ts). Start it through
+ * run-in-worker.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ApronError, toErrorInfo } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import { loadImageStack, type ImageStack } from '../dataset/images.js';
+import { readManifest } from '../dataset/manifest-io.js';
+import { embedStack } from '../embed/embed.js';
+import { initBackend } from './backend.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { parseRunConfig } from './config.js';
+import { train } from './trainer.js';
+import type { EmbedJobRequest, EmbedJobResult, FromWorkerMessage, JobRequest, ToWorkerMessage, TrainJobRequest, TrainJobResult } from './worker-protocol.js';
+
+const log = createLogger('train-worker');
+
+if (parentPort === null) throw new Error('worker.ts must run in a worker thread; use run-in-worker.ts');
+const port = parentPort;
+const cancellation = new AbortController();
+
+port.on('message', (message: ToWorkerMessage) => {
+  if (message.type === 'cancel') cancellation.abort();
+});
+
+function post(message: FromWorkerMessage, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+async function loadStack(request: JobRequest, size: { width: number; height: number }): Promise<{ stack: ImageStack; samples: ReturnType<typeof readManifest>['manifest']['samples'] }> {
+  const dataset = readManifest(request.manifestPath);
+  const options: Parameters<typeof loadImageStack>[2] = { onProgress: (done, total) => post({ type: 'load-progress', done, total }) };
+  if (request.imageCachePath !== undefined) options.cachePath = request.imageCachePath;
+  const stack = await loadImageStack(dataset, size, options);
+  return { stack, samples: dataset.manifest.samples };
+}
+
+async function runTraining(request: TrainJobRequest): Promise<TrainJobResult> {
+  await initBackend(request.backend === undefined ? {} : { preferred: request.backend });
+  const resumed = request.resumeFrom === undefined ? undefined : await loadCheckpoint(request.resumeFrom);
+  const config = resumed?.state.config ?? parseRunConfig(request.config);
+  const { stack, samples } = await loadStack(request, config.imageSize);
+
+  const options: Parameters<typeof train>[0] = {
+    config,
+    stack,
+    samples,
+    samePairs: request.samePairs ?? [],
+    signal: cancellation.signal,
+    onProgress: (progress) => post({ type: 'train-progress', progress }),
+  };
+  if (resumed !== undefined) options.resume = resumed.state;
+  if (request.backend !== undefined) options.backend = request.backend;
+  const result = await train(options);
+
+  // A cancelled run keeps what it learned, so that it can be resumed or embedded.
+  const checkpointDir = result.stepsRun > 0 || resumed !== undefined ? await saveCheckpoint(request.checkpointDir, result.state, { backend: result.backend }) : null;
+  const last = result.losses.slice(-10);
+  return {
+    kind: 'train',
+    checkpointDir,
+    step: result.state.step,
+    totalSteps: result.totalSteps,
+    stepsRun: result.stepsRun,
+    cancelled: result.cancelled,
+    finalLoss: last.length === 0 ? null : last.reduce((sum, loss) => sum + loss, 0) / last.length,
+    firstLoss: result.losses[0] ?? null,
+    samplesPerSecond: result.samplesPerSecond,
+    decisions: result.decisions,
+    anchorCount: result.anchorCount,
+    backend: result.backend,
+  };
+}
+
+async function runEmbedding(request: EmbedJobRequest): Promise<EmbedJobResult> {
+  const backend = await initBackend(request.backend === undefined ? {} : { preferred: request.backend });
+  const checkpoint = await loadCheckpoint(request.checkpointDir);
+  try {
+    const { stack } = await loadStack(request, checkpoint.state.config.imageSize);
+    const embeddings = await embedStack(checkpoint.state.encoder, stack, {
+      batchSize: request.batchSize ?? 128,
+      signal: cancellation.signal,
+      onProgress: (done, total) => post({ type: 'embed-progress', done, total }),
+    });
+    return { kind: 'embed', vectors: embeddings.vectors, dimension: embeddings.dimension, count: stack.count, backend: backend.name };
+  } finally {
+    checkpoint.state.encoder.dispose();
+    checkpoint.state.optimizer.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const request = workerData as JobRequest;
+  try {
+    if (request.kind === 'train') {
+      post({ type: 'result', result: await runTraining(request) });
+    } else {
+      const result = await runEmbedding(request);
+      post({ type: 'result', result }, [result.vectors.buffer as ArrayBuffer]);
+    }
+  } catch (error) {
+    const info = toErrorInfo(error);
+    // Errors a user can act on are expected; only bugs get a stack trace.
+    if (error instanceof ApronError) log.warn(`${request.kind} job stopped: ${info.message}`);
+    else log.error(`${request.kind} job failed`, error);
+    post({ type: 'error', error: info });
+  }
+}
+
+void main();
