@@ -83,7 +83,7 @@ export interface QueueSummary {
   decided: number;
 }
 
-/** Why a pair is in the queue. Distance and heading exist only when both samples have poses. */
+/** The evidence that put a pair in the queue. Distance and heading exist only when both samples have poses. */
 export interface Evidence {
   similarity: number;
   /** Rank of sample B among sample A's valid negatives, 1 being the most similar. */
@@ -168,7 +168,7 @@ export interface ApiErrorInfo {
   path?: string;
 }
 
-/** What crosses the boundary: a value, or a structured error. */
+/** The reply that crosses the boundary: a value, or a structured error. */
 export type ApiReply<M extends ApiMethod> = { ok: true; value: ApiResults[M] } | { ok: false; error: ApiErrorInfo };
 
 /** The typed API the renderer uses, whichever bridge implements it. */

@@ -1,5 +1,5 @@
 /**
- * The workspace: one folder that holds the decision store and everything Apron derives from
+ * The workspace: one folder that contains the decision store and everything Apron derives from
  * datasets (manifests, checkpoints, embeddings, caches). Dataset files themselves stay where
  * they are.
  *

@@ -3,7 +3,7 @@
  * its metadata and the files of each modality. Importers write it; everything else reads it.
  *
  * File paths inside a manifest are relative to `root`, which is itself absolute or relative to
- * the folder that holds the manifest. The data files are never copied: a manifest points at them.
+ * the folder that contains the manifest. The data files are never copied: a manifest points at them.
  * The format is documented in docs/manifest.md; a change that breaks old readers bumps `version`.
  */
 import { z } from 'zod';
@@ -73,7 +73,7 @@ export const manifestSchema = z.object({
   name: z.string().min(1),
   /** Folder that sample file paths are relative to. */
   root: z.string().min(1),
-  /** How the manifest was made: importer name, source path and time. */
+  /** Provenance: the importer, the source path and the import time. */
   source: z
     .object({ importer: z.string(), path: z.string(), importedAt: z.string() })
     .optional(),

@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../train/checkpoint.js';
 import type { Encoder } from '../train/encoder.js';
 
 export interface EmbedOptions {
-  /** Images per forward pass; larger is faster up to memory limits. Default 128. */
+  /** Images per forward pass (default 128). Larger batches run faster, up to memory limits. */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -23,7 +23,7 @@ export interface Embeddings {
 
 /**
  * Embeds `stack` with the encoder of a checkpoint folder or with an encoder already loaded. A
- * checkpoint loaded here is disposed afterwards; a passed encoder is left to its owner.
+ * checkpoint loaded here is disposed afterwards, while a passed encoder is left to its owner.
  */
 export async function embedStack(source: string | Encoder, stack: ImageStack, options: EmbedOptions = {}): Promise<Embeddings> {
   await initBackend();
@@ -40,8 +40,7 @@ export async function embedStack(source: string | Encoder, stack: ImageStack, op
 }
 
 async function embedWith(encoder: Encoder, stack: ImageStack, options: EmbedOptions): Promise<Embeddings> {
-  const { imageWidth, imageHeight } = encoder.config;
-  const embeddingDim = encoder.embeddingDim;
+  const { imageWidth, imageHeight, embeddingDim } = encoder.config;
   if (stack.width !== imageWidth || stack.height !== imageHeight) {
     throw new ApronError('invalid-input', `The encoder takes ${imageWidth}x${imageHeight} images but the stack is ${stack.width}x${stack.height}`, {
       hint: `Load the image stack at ${imageWidth}x${imageHeight} (the checkpoint's imageSize).`,

@@ -1,5 +1,5 @@
 /**
- * Mask rules: metadata predicates that say a pair of samples must not be used as a negative.
+ * Mask rules: metadata predicates that mark a pair of samples must not be used as a negative.
  *
  * A pair is masked when any enabled rule matches. Rules are not transitive (two scans 20 s apart
  * and a third 20 s later do not make the first and third the same place); reviewers' `same`

@@ -8,11 +8,14 @@
  *   itself), both views augmented independently; or
  * - augment: two augmented views of one sample.
  *
- * View k is a valid negative for view i unless one of these holds: k is i or its partner; k shows
- * the sample of i or of i's partner; a mask rule matches the two samples; both samples are in one
- * group of reviewers' `same` decisions (closed transitively); or, with temporal positives, k's
- * sample could have been drawn as i's positive (same sequence, within the window).
+ * View k is a valid negative for view i unless one of these is true:
+ * - k is i or its partner, or k shows the sample of i or of i's partner;
+ * - a mask rule matches the two samples;
+ * - both samples are in one group of reviewers' `same` decisions (closed transitively);
+ * - with temporal positives, k's sample could have been drawn as i's positive (same sequence,
+ *   within the window).
  */
+import { ApronError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { ImageStack } from '../dataset/images.js';
 import type { Sample } from '../dataset/manifest.js';
@@ -28,14 +31,14 @@ export interface BatchSamplerOptions {
   batchSize: number;
   positives: PositiveConfig;
   maskRules: MaskRules;
-  /** Reviewers' `same` decisions as pairs of sample ids; pairs naming unknown samples are ignored. */
+  /** Reviewers' `same` decisions as pairs of sample ids. Pairs naming unknown samples are ignored. */
   samePairs: readonly PairRef[];
   augmentation: Augmentation;
   rng: Rng;
 }
 
 export interface Batch {
-  /** Number of anchors B; the batch has 2B views. */
+  /** Number of anchors B. The batch has 2B views. */
   size: number;
   /** Sample index (manifest order) of each view. */
   viewSamples: Int32Array;
@@ -45,9 +48,9 @@ export interface Batch {
   validNegatives: Uint8Array;
   /** 2B augmented images, row-major, pixel values 0..255. */
   pixels: Float32Array;
-  /** View pairs (i != k, k not i's partner) masked by a metadata rule. */
+  /** View pairs masked by a metadata rule, counting only pairs not already masked for sharing a sample or the window. */
   maskedByRules: number;
-  /** View pairs masked only by a `same` decision group. */
+  /** View pairs masked by a `same` decision group and by nothing before it. */
   maskedByDecisions: number;
   /** View pairs (i != k, k not i's partner), the denominator of the two counts above. */
   candidatePairs: number;
@@ -86,9 +89,11 @@ export class BatchSampler {
   constructor(private readonly options: BatchSamplerOptions) {
     const { samples, stack, batchSize } = options;
     if (stack.count !== samples.length) {
-      throw new Error(`the image stack holds ${stack.count} images but the dataset has ${samples.length} samples`);
+      throw new Error(`The image stack has ${stack.count} images but the dataset has ${samples.length} samples`);
     }
-    if (!Number.isInteger(batchSize) || batchSize < 2) throw new Error(`batch size must be an integer of at least 2, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 2) {
+      throw new ApronError('invalid-input', `Batch size must be an integer of at least 2, got ${batchSize}`);
+    }
 
     this.subjects = samples.map(toRuleSubject);
     const decisionIndex = indexDecisionGroups(samples, options.samePairs);
@@ -103,7 +108,9 @@ export class BatchSampler {
     this.anchorCount = this.anchors.length;
     if (this.anchorCount < 2) {
       const why = options.positives.kind === 'temporal' ? ` with a temporal positive within ${options.positives.windowSeconds} s` : '';
-      throw new Error(`only ${this.anchorCount} sample(s)${why}; training needs at least 2`);
+      throw new ApronError('invalid-input', `Only ${this.anchorCount} sample(s)${why}, but training needs at least 2`, {
+        hint: 'Raise positives.windowSeconds, or train with augment positives ({ "kind": "augment" }).',
+      });
     }
   }
 
@@ -124,7 +131,9 @@ export class BatchSampler {
   restore(state: SamplerState): void {
     const anchors = new Set(this.anchors);
     if (state.order.some((index) => !anchors.has(index)) || state.cursor > state.order.length) {
-      throw new Error('the saved batch order does not match this dataset and configuration');
+      throw new ApronError('invalid-input', 'The checkpoint\'s batch order does not match this dataset and configuration', {
+        hint: 'Resume with the dataset the run was trained on, or start a new run.',
+      });
     }
     this.order = [...state.order];
     this.cursor = state.cursor;

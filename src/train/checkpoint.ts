@@ -74,7 +74,7 @@ export interface LoadedCheckpoint {
   state: TrainingState;
 }
 
-/** Adam's private running products; read and restored so that a resume is bit-identical. */
+/** Adam's private running products, read and restored so that a resume is bit-identical. */
 interface AdamInternals {
   accBeta1?: tf.Variable;
   accBeta2?: tf.Variable;
@@ -95,11 +95,11 @@ function pack(items: { name: string; shape: number[]; values: Float32Array }[]):
 }
 
 function toBytes(data: Float32Array): Uint8Array {
-  // Float32Array uses the platform's byte order; every platform Node supports is little-endian.
+  // Float32Array uses the platform's byte order, and every platform Node supports is little-endian.
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Saves `state` into `dir` atomically, replacing a checkpoint already there; returns the absolute path. */
+/** Saves `state` into `dir` atomically, replacing a checkpoint already there, and returns the absolute path. */
 export async function saveCheckpoint(dir: string, state: TrainingState, options: { backend?: string } = {}): Promise<string> {
   const target = resolve(dir);
   const weightItems: { name: string; shape: number[]; values: Float32Array }[] = [];
@@ -126,7 +126,7 @@ export async function saveCheckpoint(dir: string, state: TrainingState, options:
   try {
     writeFileSync(join(temporary, WEIGHTS_FILE), toBytes(weights.data));
     writeFileSync(join(temporary, OPTIMIZER_FILE), toBytes(optimizer?.data ?? new Float32Array(0)));
-    // The index goes last: a folder with an index has all its files.
+    // The index goes last, so a folder with an index has all its files.
     writeFileSync(join(temporary, INDEX_FILE), JSON.stringify(index, null, 2) + '\n');
     replaceFolder(temporary, target);
   } catch (error) {
@@ -167,13 +167,13 @@ async function packOptimizer(state: TrainingState): Promise<{ index: NonNullable
   const names = [...state.encoder.variables.keys()];
   const variables = [...state.encoder.variables.values()];
   if (moments.length !== 2 * names.length) {
-    throw new Error(`Adam holds ${moments.length / 2} moment pairs but the encoder has ${names.length} parameters`);
+    throw new Error(`Adam has ${moments.length / 2} moment pairs but the encoder has ${names.length} parameters`);
   }
   const items: { name: string; shape: number[]; values: Float32Array }[] = [];
   for (const [position, moment] of moments.entries()) {
     const parameter = position % names.length;
     const kind = position < names.length ? 'm' : 'v';
-    // Adam names moments after the variable; a mismatch means its order differs from ours.
+    // Adam names moments after their variable, so a mismatch means its order differs from ours.
     if (moment.name !== `${variables[parameter]!.name}/${kind}`) {
       throw new Error(`Adam moment ${moment.name} is not in the encoder's parameter order`);
     }
@@ -198,7 +198,7 @@ async function packOptimizer(state: TrainingState): Promise<{ index: NonNullable
 function readFloats(path: string): Float32Array {
   const bytes = readFileSync(path);
   if (bytes.byteLength % 4 !== 0) throw new Error(`${path} is ${bytes.byteLength} bytes, not a whole number of float32 values`);
-  // Copy into an aligned buffer: a Buffer's offset into Node's pool need not be a multiple of 4.
+  // Copy into an aligned buffer, because a Buffer's offset into Node's pool need not be a multiple of 4.
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return new Float32Array(copy.buffer);
@@ -296,7 +296,7 @@ async function restoreOptimizer(
     }
     await optimizer.setWeights(named);
   } finally {
-    // setWeights makes variables that share these tensors' data; the tensors themselves can go.
+    // setWeights makes variables that share these tensors' data, so the tensors themselves can go.
     tf.dispose(named.map((item) => item.tensor));
   }
 

@@ -1,8 +1,12 @@
 /**
- * A small convolutional encoder for grey images (BEV rasters, camera frames): per-image
- * standardisation, strided 3x3 convolutions each followed by group normalisation and ReLU, global
- * average pooling, a dense layer, and a projection head (dense, ReLU, dense) whose output, scaled
- * to unit length, is the embedding.
+ * A small convolutional encoder for grey images (BEV rasters, camera frames). Each image is
+ * standardised, then passes stride-2 3x3 convolutions, each followed by group normalisation and
+ * ReLU. The last feature map is flattened (or averaged over positions) into a dense layer, and a
+ * projection head (dense, ReLU, dense) gives the embedding, scaled to unit length.
+ *
+ * Flattening keeps where things are in the image, which identifies a place better than the mean
+ * over positions: on KITTI BEV rasters recall@1 of loop closures was 0.854 against 0.813 (see
+ * config.ts for the setting).
  *
  * Group normalisation (Wu and He, 2018) normalises each image on its own, so an embedding does not
  * depend on which other images share its batch: training, embedding and a reloaded checkpoint give
@@ -17,21 +21,22 @@ import { ApronError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 
 export const encoderConfigSchema = z.object({
-  /** Input height and width in pixels; images are resized to this before training and embedding. */
+  /** Input height and width in pixels. Images are resized to this before training and embedding. */
   imageHeight: z.number().int().min(16).max(512),
   imageWidth: z.number().int().min(16).max(512),
-  /** Output channels of each stride-2 convolution; the length is the number of convolutions. */
+  /** Output channels of each stride-2 convolution, one entry per convolution. */
   channels: z.array(z.number().int().positive().max(1024)).min(1).max(6),
-  /** Groups of the group normalisation after each convolution; must divide every channel count. */
+  /** Groups of the group normalisation after each convolution. It must divide every channel count. */
   normGroups: z.number().int().positive(),
   /** Width of the dense layer after pooling and of the projection head's hidden layer. */
   hiddenDim: z.number().int().positive().max(4096),
   /** Dimension of the embedding (the projection head's output). */
   embeddingDim: z.number().int().positive().max(4096),
-  /** How the last feature map becomes a vector: mean over positions, or all positions in order. */
-  pooling: z.enum(['average', 'flatten']).default('average'),
-  /** Which layer the embedding comes from: the projection head, or the dense layer before it. */
-  embeddingFrom: z.enum(['head', 'backbone']).default('head'),
+  /**
+   * Pooling of the last feature map: `flatten` keeps every position in order (the layout of the
+   * scene), and `average` takes the mean over positions (global average pooling).
+   */
+  pooling: z.enum(['average', 'flatten']).default('flatten'),
 });
 
 export type EncoderConfig = z.infer<typeof encoderConfigSchema>;
@@ -154,26 +159,10 @@ export class Encoder {
   }
 
   /**
-   * Embeds a batch of grey images [N, H, W, 1] with pixel values 0..255; returns [N, D] unit
-   * vectors from the layer `embeddingFrom` names. Call it inside tf.tidy (or a gradient function)
-   * so intermediate tensors are freed.
+   * Embeds a batch of grey images [N, H, W, 1] with pixel values 0..255 into [N, embeddingDim]
+   * unit vectors. Call it inside tf.tidy (or a gradient function) so intermediate tensors are freed.
    */
   embed(images: tf.Tensor4D): tf.Tensor2D {
-    const { features, projection } = this.forward(images);
-    return l2Normalize(this.config.embeddingFrom === 'backbone' ? features : projection);
-  }
-
-  /** The projection head's output as unit vectors: what the contrastive loss trains. */
-  project(images: tf.Tensor4D): tf.Tensor2D {
-    return l2Normalize(this.forward(images).projection);
-  }
-
-  /** The dimension of `embed`'s vectors. */
-  get embeddingDim(): number {
-    return this.config.embeddingFrom === 'backbone' ? this.config.hiddenDim : this.config.embeddingDim;
-  }
-
-  private forward(images: tf.Tensor4D): { features: tf.Tensor2D; projection: tf.Tensor2D } {
     const [, height, width, channels] = images.shape;
     if (height !== this.config.imageHeight || width !== this.config.imageWidth || channels !== 1) {
       throw new Error(
@@ -192,10 +181,10 @@ export class Encoder {
       x = tf.relu(x);
     });
 
-    const pooled = this.config.pooling === 'flatten' ? (tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D) : (tf.mean(x, [1, 2]) as tf.Tensor2D);
+    const pooled: tf.Tensor2D = this.config.pooling === 'flatten' ? tf.reshape(x, [x.shape[0], -1]) : tf.mean(x, [1, 2]);
     const features = tf.relu(this.dense(pooled, 'dense'));
     const hidden = tf.relu(this.dense(features, 'head1'));
-    return { features, projection: this.dense(hidden, 'head2') };
+    return l2Normalize(this.dense(hidden, 'head2'));
   }
 
   private dense(x: tf.Tensor2D, name: string): tf.Tensor2D {
@@ -207,17 +196,19 @@ export class Encoder {
    * a = gamma / sqrt(var_g + eps) and b = beta - mean_g * a, where mean_g and var_g are the
    * statistics of the channel's group in that image.
    *
-   * The group statistics are tiny [N, 1, G, 1] tensors; spreading them to [N, 1, 1, C] before they
-   * touch x keeps every full-size operation a per-channel broadcast. On wasm (TensorFlow.js 4.22)
-   * an element-wise op whose statistics broadcast along the innermost axis, as [N, 1, G, 1] against
-   * [N, HW, G, C/G] does, runs about 3.5 times slower than one broadcasting per channel.
+   * The group statistics are tiny [N, 1, G, 1] tensors. Spreading them to [N, 1, 1, C] before
+   * they touch x makes every full-size operation a per-channel broadcast, because on wasm
+   * (TensorFlow.js 4.22) an element-wise op that broadcasts along the innermost axis, as
+   * [N, 1, G, 1] against [N, HW, G, C/G] does, ran about 3.5 times slower (19 ms against 5.6 ms
+   * on 2M floats). A training step on 128 images of 64x64 fell from 520-800 ms to about 420 ms
+   * (one core of a loaded 2-core machine).
    */
   private groupNorm(x: tf.Tensor4D, layer: number): tf.Tensor4D {
     const [batch, height, width, channels] = x.shape;
     const groups = this.config.normGroups;
     const grouped = tf.reshape(x, [batch, height * width, groups, channels / groups]);
     const mean = tf.mean(grouped, [1, 3], true);
-    // var = E[x^2] - E[x]^2; rounding can make it slightly negative, so it is clipped at 0.
+    // var = E[x^2] - E[x]^2, clipped at 0 because rounding can make it slightly negative.
     const variance = tf.relu(tf.sub(tf.mean(tf.square(grouped), [1, 3], true), tf.square(mean)));
 
     const perChannel = (groupValues: tf.Tensor): tf.Tensor =>
@@ -227,7 +218,7 @@ export class Encoder {
     return tf.add(tf.mul(x, scale), shift);
   }
 
-  /** The current weights by parameter name, copied out of the backend. */
+  /** Copies the current weights out of the backend, by parameter name. */
   async readWeights(): Promise<Map<string, Float32Array>> {
     const weights = new Map<string, Float32Array>();
     for (const [name, variable] of this.variables) weights.set(name, (await variable.data()) as Float32Array);
@@ -240,7 +231,7 @@ export class Encoder {
   }
 }
 
-/** Scales each row to unit length; a zero row stays zero. */
+/** Scales each row to unit length. A zero row stays zero. */
 export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), EPSILON * EPSILON)));
 }

@@ -12,7 +12,7 @@
  * Several positives per anchor: each positive gets its own term in which the anchor's other
  * positives appear neither as negatives nor in the denominator, and the anchor's loss is the mean
  * of its terms. (This differs from the supervised-contrastive form of Khosla et al. (2020), whose
- * denominator also holds the other positives.) The batch loss is the mean over anchors that have
+ * denominator also contains the other positives.) The batch loss is the mean over anchors that have
  * at least one positive.
  *
  * Pairs that must not be negatives (mask rules, reviewers' `same` decisions, the anchor itself)
@@ -26,23 +26,23 @@ import { l2Normalize } from './encoder.js';
 export type Positives = ArrayLike<number> | { mask: Uint8Array };
 
 export interface InfoNceInputs {
-  /** N x D anchor embeddings; they need not be unit length, the loss normalises them. */
+  /** N x D anchor embeddings. They need not be unit length, because the loss normalises them. */
   anchors: tf.Tensor2D;
   /** M x D candidate embeddings, normalised the same way. */
   candidates: tf.Tensor2D;
   positives: Positives;
   /** Row-major N x M, 1 where candidate k may be used as a negative for anchor i. */
   validNegatives: Uint8Array;
-  /** Softmax temperature; logits are cosine similarities divided by it. */
+  /** Softmax temperature. Logits are cosine similarities divided by it. */
   temperature: number;
 }
 
 export interface InfoNceResult {
   /** Mean loss over anchors with at least one positive (0 when there are none). */
   loss: tf.Scalar;
-  /** Anchors with a positive but no valid negative; their loss is 0. */
+  /** Anchors with a positive but no valid negative. Their loss is 0. */
   rowsWithoutNegatives: number;
-  /** Anchors without a positive; they do not contribute. */
+  /** Anchors without a positive, which do not contribute. */
   rowsWithoutPositives: number;
   /** Masked entries among all anchor-candidate pairs that are not positives (self pairs included). */
   maskedFraction: number;
@@ -58,18 +58,18 @@ const MASKED_LOGIT_OFFSET = -1e4;
 export function positiveMask(positives: Positives, rows: number, columns: number): Uint8Array {
   if ('mask' in positives) {
     if (positives.mask.length !== rows * columns) {
-      throw new Error(`positive mask has ${positives.mask.length} entries, expected ${rows} x ${columns} = ${rows * columns}`);
+      throw new Error(`The positive mask has ${positives.mask.length} entries, expected ${rows} x ${columns} = ${rows * columns}`);
     }
     return positives.mask;
   }
 
-  if (positives.length !== rows) throw new Error(`expected one positive index per anchor (${rows}), got ${positives.length}`);
+  if (positives.length !== rows) throw new Error(`Expected one positive index per anchor (${rows}), got ${positives.length}`);
   const mask = new Uint8Array(rows * columns);
   for (let i = 0; i < rows; i++) {
     const index = positives[i] ?? -1;
     if (index === -1) continue;
     if (!Number.isInteger(index) || index < 0 || index >= columns) {
-      throw new Error(`positive index ${index} of anchor ${i} is outside the ${columns} candidates`);
+      throw new Error(`Positive index ${index} of anchor ${i} is outside the ${columns} candidates`);
     }
     mask[i * columns + index] = 1;
   }
@@ -85,11 +85,11 @@ export function infoNceLoss(inputs: InfoNceInputs): InfoNceResult {
   const [rows, dimension] = anchors.shape;
   const [columns, candidateDimension] = candidates.shape;
   if (dimension !== candidateDimension) {
-    throw new Error(`anchors have dimension ${dimension} but candidates ${candidateDimension}`);
+    throw new Error(`Anchors have dimension ${dimension} but candidates have ${candidateDimension}`);
   }
-  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`temperature must be positive, got ${temperature}`);
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`Temperature must be positive, got ${temperature}`);
   if (inputs.validNegatives.length !== rows * columns) {
-    throw new Error(`validNegatives has ${inputs.validNegatives.length} entries, expected ${rows} x ${columns} = ${rows * columns}`);
+    throw new Error(`The validNegatives mask has ${inputs.validNegatives.length} entries, expected ${rows} x ${columns} = ${rows * columns}`);
   }
 
   const positives = positiveMask(inputs.positives, rows, columns);

@@ -34,8 +34,9 @@ export interface JobCallbacks {
   onTrainProgress?: (progress: TrainProgress) => void;
   onEmbedProgress?: (done: number, total: number) => void;
   /**
-   * Aborting asks the worker to stop: training stops after the current step, saves a checkpoint
-   * and resolves with `cancelled: true`; embedding rejects with an ApronError of code `cancelled`.
+   * Aborting sends the worker a cancel message. Training stops after the current step, saves a
+   * checkpoint and resolves with `cancelled: true`. Embedding rejects with an ApronError of code
+   * `cancelled`.
    */
   signal?: AbortSignal;
 }

@@ -14,7 +14,7 @@ import type { ImageStack } from '../dataset/images.js';
 import type { Sample } from '../dataset/manifest.js';
 import type { PairRef } from '../mask/groups.js';
 import { initBackend } from './backend.js';
-import { BatchSampler, type DecisionUsage, type SamplerState } from './batches.js';
+import { BatchSampler, type Batch, type DecisionUsage, type SamplerState } from './batches.js';
 import { encoderConfigOf, parseRunConfig, totalSteps, type RunConfig, type RunConfigInput } from './config.js';
 import { Encoder } from './encoder.js';
 import { infoNceLoss } from './infonce.js';
@@ -31,7 +31,7 @@ export interface TrainProgress {
   rowsWithoutNegatives: number;
   /** Fraction of this step's view pairs (other than a view and its positive) that were masked. */
   maskedFraction: number;
-  /** Anchor samples per second over the run so far; each anchor brings two images. */
+  /** Anchor samples per second over the run so far. Each anchor brings two images. */
   samplesPerSecond: number;
   /** Completed passes over the anchor samples. */
   epoch: number;
@@ -53,9 +53,9 @@ export interface TrainOptions {
   /** Images in manifest order, decoded at `config.imageSize`. */
   stack: ImageStack;
   samples: readonly Sample[];
-  /** Reviewers' `same` decisions; every pair within one transitive group is masked. */
+  /** Reviewers' `same` decisions. Every pair within one transitive group is masked. */
   samePairs?: readonly PairRef[];
-  /** Continue from this state instead of initialising from the seed; its config wins. */
+  /** State to continue from instead of initialising from the seed. Its config replaces `config`. */
   resume?: TrainingState;
   signal?: AbortSignal;
   onProgress?: (progress: TrainProgress) => void;
@@ -78,11 +78,14 @@ export interface TrainResult {
   backend: string;
 }
 
-/** Trains (or continues training) an encoder; resolves when the planned steps are done or the signal aborts. */
+/**
+ * Trains (or continues training) an encoder. It resolves when the planned steps are done, or after
+ * the current step once the signal aborts, with `cancelled` set. The caller owns the returned
+ * state: save it with saveCheckpoint if needed, then dispose its encoder and optimizer.
+ */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = options.resume?.config ?? parseRunConfig(options.config);
   const backend = await initBackend(options.backend === undefined ? {} : { preferred: options.backend });
-
   const { stack } = options;
   if (stack.width !== config.imageSize.width || stack.height !== config.imageSize.height) {
     throw new ApronError(
@@ -92,19 +95,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     );
   }
 
-  const sampler = new BatchSampler({
-    samples: options.samples,
-    stack,
-    batchSize: config.batchSize,
-    positives: config.positives,
-    maskRules: config.maskRules,
-    samePairs: options.samePairs ?? [],
-    augmentation: config.augmentation,
-    // Batches draw from their own stream, so that changing the architecture does not change them.
-    rng: options.resume?.sampler === undefined ? new Rng(config.seed + 1) : Rng.fromState(options.resume.sampler.rngState),
-  });
-  if (options.resume?.sampler !== undefined) sampler.restore(options.resume.sampler);
-
+  const sampler = createSampler(options, config);
   const state: TrainingState = options.resume ?? {
     config,
     encoder: Encoder.create(encoderConfigOf(config), { seed: config.seed }),
@@ -113,7 +104,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     sampler: undefined,
   };
   const planned = totalSteps(config, sampler.anchorCount);
-  const variables = [...state.encoder.variables.values()];
   const { decisions } = sampler;
   log.info(
     `training: ${planned - state.step} step(s) to ${planned}, batch ${config.batchSize}, ${sampler.anchorCount} anchor samples, ` +
@@ -125,7 +115,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   let anchorsSeen = 0;
   let cancelled = false;
-
   while (state.step < planned) {
     if (options.signal?.aborted === true) {
       cancelled = true;
@@ -133,45 +122,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
 
     const batch = sampler.next();
-    const views = 2 * batch.size;
-    let rowsWithoutNegatives = 0;
-    const images = tf.tensor4d(batch.pixels, [views, stack.height, stack.width, 1]);
-    const lossTensor = state.optimizer.minimize(
-      () => {
-        const embeddings = state.encoder.project(images);
-        const result = infoNceLoss({
-          anchors: embeddings,
-          candidates: embeddings,
-          positives: batch.positives,
-          validNegatives: batch.validNegatives,
-          temperature: config.temperature,
-        });
-        rowsWithoutNegatives = result.rowsWithoutNegatives;
-        return result.loss;
-      },
-      true,
-      variables,
-    );
-    images.dispose();
-    const loss = lossTensor === null ? Number.NaN : ((await lossTensor.data())[0] ?? Number.NaN);
-    lossTensor?.dispose();
-    if (!Number.isFinite(loss)) {
-      throw new ApronError('internal', `Training diverged: the loss at step ${state.step + 1} is ${loss}`, {
-        hint: 'Lower learningRate or raise temperature, and start the run again.',
-      });
-    }
-
+    const { loss, rowsWithoutNegatives } = await runStep(state, batch, stack);
     state.step++;
     losses.push(loss);
     anchorsSeen += batch.size;
-    const seconds = (performance.now() - started) / 1000;
     options.onProgress?.({
       step: state.step,
       totalSteps: planned,
       loss,
       rowsWithoutNegatives,
       maskedFraction: batch.candidatePairs === 0 ? 0 : 1 - countValid(batch.validNegatives) / batch.candidatePairs,
-      samplesPerSecond: anchorsSeen / seconds,
+      samplesPerSecond: anchorsSeen / ((performance.now() - started) / 1000),
       epoch: sampler.epochs,
     });
 
@@ -182,9 +143,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   state.sampler = sampler.save();
   const seconds = (performance.now() - started) / 1000;
   const samplesPerSecond = seconds > 0 ? anchorsSeen / seconds : 0;
+  const lastLoss = losses.at(-1);
   log.info(
     `training ${cancelled ? 'cancelled' : 'finished'} at step ${state.step}/${planned}` +
-      (losses.length > 0 ? `, last loss ${losses[losses.length - 1]!.toFixed(4)}, ${samplesPerSecond.toFixed(1)} samples/s` : ''),
+      (lastLoss === undefined ? '' : `, last loss ${lastLoss.toFixed(4)}, ${samplesPerSecond.toFixed(1)} samples/s`),
   );
   return {
     state,
@@ -197,6 +159,57 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     anchorCount: sampler.anchorCount,
     backend: backend.name,
   };
+}
+
+/** Creates the batch sampler of a run, positioned where a resumed run stopped. */
+function createSampler(options: TrainOptions, config: RunConfig): BatchSampler {
+  const saved = options.resume?.sampler;
+  const sampler = new BatchSampler({
+    samples: options.samples,
+    stack: options.stack,
+    batchSize: config.batchSize,
+    positives: config.positives,
+    maskRules: config.maskRules,
+    samePairs: options.samePairs ?? [],
+    augmentation: config.augmentation,
+    // Batches draw from their own stream, so that changing the architecture does not change them.
+    rng: saved === undefined ? new Rng(config.seed + 1) : Rng.fromState(saved.rngState),
+  });
+  if (saved !== undefined) sampler.restore(saved);
+  return sampler;
+}
+
+/** Runs one Adam step on one batch and returns the loss and the anchors that had no negative. */
+async function runStep(state: TrainingState, batch: Batch, stack: ImageStack): Promise<{ loss: number; rowsWithoutNegatives: number }> {
+  const views = 2 * batch.size;
+  let rowsWithoutNegatives = 0;
+  const images = tf.tensor4d(batch.pixels, [views, stack.height, stack.width, 1]);
+  const lossTensor = state.optimizer.minimize(
+    () => {
+      const embeddings = state.encoder.embed(images);
+      const result = infoNceLoss({
+        anchors: embeddings,
+        candidates: embeddings,
+        positives: batch.positives,
+        validNegatives: batch.validNegatives,
+        temperature: state.config.temperature,
+      });
+      rowsWithoutNegatives = result.rowsWithoutNegatives;
+      return result.loss;
+    },
+    true,
+    [...state.encoder.variables.values()],
+  );
+  images.dispose();
+
+  const loss = lossTensor === null ? Number.NaN : ((await lossTensor.data())[0] ?? Number.NaN);
+  lossTensor?.dispose();
+  if (!Number.isFinite(loss)) {
+    throw new ApronError('invalid-input', `Training diverged: the loss at step ${state.step + 1} is ${loss}`, {
+      hint: 'Lower learningRate or raise temperature, and start the run again.',
+    });
+  }
+  return { loss, rowsWithoutNegatives };
 }
 
 function countValid(mask: Uint8Array): number {

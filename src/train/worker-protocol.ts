@@ -1,8 +1,8 @@
 /**
  * Messages between the engine and a training worker thread (see run-in-worker.ts and worker.ts).
  *
- * The request travels as `workerData`; the engine sends `cancel` as a message; the worker answers
- * with any number of progress messages and then exactly one `result` or `error`.
+ * The request travels as `workerData`, and the engine sends `cancel` as a message. The worker
+ * posts any number of progress messages and then exactly one `result` or `error`.
  */
 import type { ErrorInfo } from '../core/errors.js';
 import type { PairRef } from '../mask/groups.js';
@@ -17,11 +17,11 @@ export interface TrainJobRequest {
   /** File to read decoded images from and write them to, so later runs skip decoding. */
   imageCachePath?: string;
   config: RunConfigInput;
-  /** Reviewers' `same` decisions; each transitive group is masked as a whole. */
+  /** Reviewers' `same` decisions. Each transitive group is masked as a whole. */
   samePairs?: PairRef[];
   /** Folder the checkpoint is written to (replaced atomically). */
   checkpointDir: string;
-  /** Checkpoint folder to resume from; its configuration replaces `config`. */
+  /** Checkpoint folder to resume from. Its configuration replaces `config`. */
   resumeFrom?: string;
   /** Preferred TensorFlow.js backend, as for initBackend. */
   backend?: string;

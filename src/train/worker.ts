@@ -17,7 +17,7 @@ import type { EmbedJobRequest, EmbedJobResult, FromWorkerMessage, JobRequest, To
 
 const log = createLogger('train-worker');
 
-if (parentPort === null) throw new Error('worker.ts must run in a worker thread; use run-in-worker.ts');
+if (parentPort === null) throw new Error('worker.ts must run in a worker thread. Start it through run-in-worker.ts.');
 const port = parentPort;
 const cancellation = new AbortController();
 
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     const info = toErrorInfo(error);
-    // Errors a user can act on are expected; only bugs get a stack trace.
+    // Errors a user can act on are expected, so only bugs get a stack trace.
     if (error instanceof ApronError) log.warn(`${request.kind} job stopped: ${info.message}`);
     else log.error(`${request.kind} job failed`, error);
     post({ type: 'error', error: info });

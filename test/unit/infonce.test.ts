@@ -58,7 +58,7 @@ describe('infoNceLoss', () => {
     expect(result.maskedFraction).toBeCloseTo(0.25, 10);
   });
 
-  it('gives 0 for a row whose negatives are all masked, and counts it', async () => {
+  it('counts a fully masked row as 0', async () => {
     // a0 keeps only its positive: loss(a0) = -log(e^2 / e^2) = 0, so the mean is 0.59092359 / 2.
     const result = await lossOf({ validNegatives: new Uint8Array([1, 0, 0, 1, 1, 1]) });
     expect(Number.isFinite(result.value)).toBe(true);
@@ -142,10 +142,10 @@ describe('infoNceLoss', () => {
   });
 
   it('rejects an out-of-range positive index', () => {
-    expect(() => positiveMask([0, 3], 2, 3)).toThrow(/positive index 3 of anchor 1/);
+    expect(() => positiveMask([0, 3], 2, 3)).toThrow(/Positive index 3 of anchor 1/);
   });
 
   it('rejects a mask of the wrong size', async () => {
-    await expect(lossOf({ validNegatives: new Uint8Array(5) })).rejects.toThrow(/validNegatives has 5 entries, expected 2 x 3/);
+    await expect(lossOf({ validNegatives: new Uint8Array(5) })).rejects.toThrow(/validNegatives mask has 5 entries, expected 2 x 3/);
   });
 });

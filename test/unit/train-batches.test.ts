@@ -26,7 +26,7 @@ function timeOf(index: number): number {
 }
 
 describe('BatchSampler', () => {
-  it('draws temporal positives from the same sequence within the window, never the anchor', () => {
+  it('draws temporal positives within the window', () => {
     const batches = sampler();
     for (let round = 0; round < 20; round++) {
       const batch = batches.next();
@@ -51,7 +51,7 @@ describe('BatchSampler', () => {
     for (let i = 0; i < batch.size; i++) expect(batch.viewSamples[batch.size + i]).toBe(batch.viewSamples[i]);
   });
 
-  it('never offers a view, its partner or their samples as negatives', () => {
+  it('masks the samples of a view and its partner', () => {
     const batches = sampler({ positives: { kind: 'augment' }, batchSize: 20 });
     for (let round = 0; round < 5; round++) {
       const batch = batches.next();
@@ -87,7 +87,7 @@ describe('BatchSampler', () => {
     expect(batch.maskedByRules).toBeGreaterThan(0);
   });
 
-  it('masks every pair within a transitive group of same decisions', () => {
+  it('masks transitive same-decision groups', () => {
     const ids = drive.samples.map((sample) => sample.sampleId);
     // 0 ~ 25 and 25 ~ 39 put 0, 25 and 39 in one group, so 0 and 39 are masked too.
     const batches = sampler({
@@ -174,6 +174,6 @@ describe('BatchSampler', () => {
           augmentation: NO_AUGMENTATION,
           rng: new Rng(1),
         }),
-    ).toThrow(/only 0 sample\(s\) with a temporal positive within 1 s/);
+    ).toThrow(/Only 0 sample\(s\) with a temporal positive within 1 s/);
   });
 });

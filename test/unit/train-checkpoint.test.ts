@@ -64,7 +64,7 @@ describe('checkpoints', () => {
     release(resumed);
   });
 
-  it('replace an existing checkpoint and leave no temporary folders', async () => {
+  it('replace an old checkpoint atomically', async () => {
     const first = await train({ config: { ...TINY_CONFIG, steps: 1 }, stack: drive.stack, samples: drive.samples });
     const dir = join(workDir, 'replaced');
     await saveCheckpoint(dir, first.state);

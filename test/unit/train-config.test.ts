@@ -6,7 +6,7 @@ describe('parseRunConfig', () => {
     const config = parseRunConfig({});
     expect(config.imageSize).toEqual({ width: 64, height: 64 });
     expect(config.embeddingDim).toBe(128);
-    expect(config.temperature).toBe(0.05);
+    expect(config.temperature).toBe(0.1);
     expect(config.encoder.pooling).toBe('flatten');
     expect(config.positives.kind).toBe('temporal');
     expect(config.maskRules.samePlace).toBe(true);

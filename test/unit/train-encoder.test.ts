@@ -37,10 +37,16 @@ describe('Encoder', () => {
       'head2/bias',
     ]);
     const encoder = Encoder.create(CONFIG, { seed: 5 });
-    // 3*3*1*8 + 2*8 + 3*3*8*16 + 2*16 + (16*32 + 32) + (32*32 + 32) + (32*16 + 16) = 3400
-    expect(encoder.parameterCount).toBe(3400);
+    // Two stride-2 convolutions take 32x32 to 8x8, so flattening gives 8 * 8 * 16 = 1024 inputs:
+    // 3*3*1*8 + 2*8 + 3*3*8*16 + 2*16 + (1024*32 + 32) + (32*32 + 32) + (32*16 + 16) = 35656.
+    expect(encoder.parameterCount).toBe(35656);
     expect([...encoder.variables.keys()]).toEqual(names);
     encoder.dispose();
+
+    // Average pooling feeds the 16 channels alone: 35656 - 1008 * 32 = 3400.
+    const averaged = Encoder.create({ ...CONFIG, pooling: 'average' }, { seed: 5 });
+    expect(averaged.parameterCount).toBe(3400);
+    averaged.dispose();
   });
 
   it('draws its initial weights from the seed', async () => {

@@ -40,8 +40,8 @@ export interface SyntheticDriveOptions {
 }
 
 /**
- * Each sequence drives along its own strip of random Gaussian blobs; frame f shows the window of
- * the strip starting f * pixelsPerFrame pixels in.
+ * Builds sequences that each drive along their own strip of random Gaussian blobs. Frame f shows
+ * the window of the strip that starts f * pixelsPerFrame pixels in.
  */
 export function syntheticDrive(options: SyntheticDriveOptions): SyntheticDrive {
   const { sequences, framesPerSequence, size } = options;

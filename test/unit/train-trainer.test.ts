@@ -57,7 +57,7 @@ describe('train', () => {
     result.state.optimizer.dispose();
   });
 
-  it('stops after the step during which the signal aborts', async () => {
+  it('stops after the aborting step', async () => {
     const controller = new AbortController();
     const result = await train({
       config: { ...TINY_CONFIG, steps: 100 },
@@ -83,7 +83,7 @@ describe('train', () => {
     result.state.optimizer.dispose();
   });
 
-  it('counts the same-decision pairs and groups it masks', async () => {
+  it('counts same-decision pairs and groups', async () => {
     const ids = drive.samples.map((sample) => sample.sampleId);
     const samePairs = [
       { a: ids[0]!, b: ids[50]! },
