@@ -20,7 +20,7 @@ export function parseCommand(argv: string[], options: OptionSpec, maxPositionals
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeParseError(error as Error & { code?: string }, options));
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`);
@@ -53,4 +53,45 @@ export function numberOption(
   if (limits.min !== undefined && value < limits.min) throw new UsageError(`--${name} must be at least ${limits.min}, got ${raw}`);
   if (limits.max !== undefined && value > limits.max) throw new UsageError(`--${name} must be at most ${limits.max}, got ${raw}`);
   return value;
+}
+
+/** Reword node:util's parse errors, which suggest `--` escapes, into what the user should fix. */
+function describeParseError(error: Error & { code?: string }, options: OptionSpec): string {
+  const quoted = /'(-{1,2}[^'\s]+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) {
+    const suggestion = closestOption(quoted.replace(/^-+/, ''), Object.keys(options));
+    return `unknown option ${quoted}` + (suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`);
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted !== undefined) {
+    const option = quoted.split(' ')[0] ?? quoted;
+    return options[option.replace(/^-+/, '')]?.type === 'boolean' ? `${option} takes no value` : `${option} needs a value`;
+  }
+  return error.message;
+}
+
+/** The known option nearest to `typed` by edit distance, when it is close enough to be a typo. */
+function closestOption(typed: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(typed.length / 3)) + 1;
+  for (const name of known) {
+    const distance = editDistance(typed, name);
+    if (distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

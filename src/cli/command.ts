@@ -6,6 +6,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Write a line of command output to stdout. */
   print(line: string): void;
+  /** Run `hook` synchronously if the user quits at once with a second Ctrl-C. */
+  onForcedExit(hook: () => void): void;
 }
 
 export interface Command {

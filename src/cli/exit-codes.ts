@@ -11,7 +11,7 @@ export const EXIT = {
   usage: 2,
   /** Bad input data: a missing path, an invalid manifest or pose file, an unreadable image. */
   input: 3,
-  /** The request conflicts with what is stored (for example an id that already exists). */
+  /** The request conflicts with what exists: a stored id, a port in use. */
   conflict: 4,
   /** A required backend or tool is not available on this machine. */
   unavailable: 5,
@@ -42,6 +42,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    unexpected failure (a bug; the message says what failed)
   2    usage error (unknown command or option, missing argument)
   3    input error (missing path, invalid manifest or pose file, unreadable image)
-  4    conflict with stored data (for example a dataset id that already exists)
+  4    conflict (a dataset id that already exists, a port already in use)
   5    a required backend is not available
   130  cancelled with Ctrl-C`;

@@ -39,9 +39,20 @@ async function runCommand(command: Command, argv: string[]): Promise<number> {
   }
 
   const controller = new AbortController();
+  const forcedExitHooks: (() => void)[] = [];
   const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(EXIT.cancelled);
-    process.stderr.write('\nstopping: finishing the current step (press Ctrl-C again to quit at once)\n');
+    if (controller.signal.aborted) {
+      // A second Ctrl-C quits at once; hooks record what the interrupted work leaves behind.
+      for (const hook of forcedExitHooks) {
+        try {
+          hook();
+        } catch (error) {
+          log.error('cleaning up after a forced exit failed', error);
+        }
+      }
+      process.exit(EXIT.cancelled);
+    }
+    process.stderr.write('\nstopping after the work in progress (press Ctrl-C again to quit at once)\n');
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -49,6 +60,7 @@ async function runCommand(command: Command, argv: string[]): Promise<number> {
     return await command.run(parsed, {
       signal: controller.signal,
       print: (line) => process.stdout.write(`${line}\n`),
+      onForcedExit: (hook) => forcedExitHooks.push(hook),
     });
   } finally {
     process.off('SIGINT', onSignal);
@@ -56,7 +68,9 @@ async function runCommand(command: Command, argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...others] = argv;
+  // `apron help train` reads as `apron train --help`.
+  const [name, ...rest] = first === 'help' && others.length > 0 ? [others[0], '--help'] : [first, ...others];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${mainHelp()}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;

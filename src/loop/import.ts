@@ -48,7 +48,7 @@ export async function importIntoWorkspace(
     });
 
     const manifest = result.dataset.manifest;
-    const datasetId = checkDatasetId(requestedId ?? datasetIdFromName(manifest.name));
+    const datasetId = checkDatasetId(requestedId ?? defaultDatasetId(manifest.name, result.layout));
     checkExisting(store, datasetId, options.replace === true);
 
     const finalDir = join(workspace.datasetsDir, datasetId);
@@ -77,4 +77,10 @@ function checkExisting(store: Store, datasetId: string, replace: boolean): void 
       hint: 'Choose another --name or --id, or pass --replace to import it again under the same id.',
     });
   }
+}
+
+/** An id from the dataset's name; a bare sequence number such as `00` gets its layout as a prefix. */
+function defaultDatasetId(name: string, layout: DatasetLayout): string {
+  const id = datasetIdFromName(name);
+  return /^\d+$/.test(id) ? `${layout}-${id}` : id;
 }

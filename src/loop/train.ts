@@ -20,6 +20,8 @@ export interface TrainInWorkspaceOptions {
   /** Continue the checkpoint of this earlier run of the same dataset. */
   resumeRunId?: string;
   signal?: AbortSignal;
+  /** Called once the run is recorded, before training starts. */
+  onRunStarted?: (run: TrainingRunRecord) => void;
   onLoadProgress?: (done: number, total: number) => void;
   onProgress?: (progress: TrainProgress) => void;
 }
@@ -56,6 +58,7 @@ export async function trainInWorkspace(
   const samePairs = options.useDecisions === false ? [] : store.listDecisionPairs(dataset.datasetId, 'same');
   const run = store.startTrainingRun({ datasetId: dataset.datasetId, config, decisionsUsed: samePairs.length });
   const checkpointDir = join(workspace.runsDir, run.runId, 'checkpoint');
+  options.onRunStarted?.(run);
 
   let result: TrainJobResult;
   try {

@@ -62,7 +62,7 @@ function toRecord(row: DatasetRow): DatasetRecord {
 
 export function datasetNotFound(datasetId: string): ApronError {
   return new ApronError('not-found', `Dataset "${datasetId}" is not in the store.`, {
-    hint: 'Check the id against the list of datasets, or import the dataset first.',
+    hint: 'Check the id against the list of datasets (`apron datasets`), or import the dataset first.',
   });
 }
 

@@ -81,7 +81,7 @@ export function createEmbeddingVersionMethods(context: StoreContext): EmbeddingV
     const row = selectOne.get(embeddingVersionId) as EmbeddingRow | undefined;
     if (row === undefined) {
       throw new ApronError('not-found', `Embedding version "${embeddingVersionId}" is not in the store.`, {
-        hint: 'Check the id against the dataset overview, or compute or import embeddings first.',
+        hint: 'Check the id against the dataset overview (`apron datasets`), or compute or import embeddings first.',
       });
     }
     return toRecord(row);

@@ -100,7 +100,7 @@ export function createTrainingRunMethods(context: StoreContext): TrainingRunMeth
     const row = selectOne.get(runId) as RunRow | undefined;
     if (row === undefined) {
       throw new ApronError('not-found', `Training run "${runId}" is not in the store.`, {
-        hint: 'Check the run id against the list of training runs.',
+        hint: 'Check the run id against the list of training runs (`apron datasets`).',
       });
     }
     return toRecord(row);

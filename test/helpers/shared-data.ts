@@ -16,7 +16,7 @@ export function sharedDataPath(...parts: string[]): string {
 export function hasSharedData(...parts: string[]): boolean {
   const present = existsSync(sharedDataPath(...parts));
   if (!present) {
-    process.stderr.write(`skipping real-data tests: ${sharedDataPath(...parts)} is not present\n`);
+    process.stderr.write(`skipping real-data tests: ${sharedDataPath(...parts)} is not present (set APRON_SHARED_DATA to the data folder)\n`);
   }
   return present;
 }

@@ -1,6 +1,6 @@
 // The CLI's contract with scripts: exit codes, messages that name the file and the fix, and a
 // failed command that leaves what is already stored intact.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -159,9 +159,72 @@ describe('apron CLI', () => {
   });
 
   it('exits 3 on an unknown embedding version', async () => {
+    mkdirSync(workspace, { recursive: true });
+    openStore(join(workspace, 'apron.db')).close();
+
     const run = await runCli(['mine', '--embedding', 'no-such-version', '--workspace', workspace]);
 
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('no-such-version');
+    expect(run.stderr).toContain('apron datasets');
+  });
+
+  it('rejects a workspace that does not exist', async () => {
+    const run = await runCli(['datasets', '--workspace', workspace]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`No Apron workspace at ${workspace}`);
+    expect(existsSync(workspace)).toBe(false);
+  });
+
+  it('exits 2 on a layout without a folder', async () => {
+    const run = await runCli(['import', 'kitti-bev', '--workspace', workspace]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('missing the dataset folder after the layout "kitti-bev"');
+  });
+
+  it('suggests the option a typo meant', async () => {
+    const run = await runCli(['train', '--dataset', 'x', '--setps', '10', '--workspace', workspace]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown option --setps (did you mean --steps?)');
+  });
+
+  it('names an option without its value', async () => {
+    const run = await runCli(['train', '--dataset', '--workspace', workspace]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--dataset needs a value');
+  });
+
+  it('prints command help for help train', async () => {
+    const run = await runCli(['help', 'train']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: apron train');
+  });
+
+  it('rejects a mask output folder that does not exist', async () => {
+    const folder = join(root, '07');
+    await writeKittiSequence(folder, 2, [identityPose(0), identityPose(1)]);
+    await runCli(['import', 'kitti-bev', folder, '--name', 'seq', '--workspace', workspace]);
+    const out = join(root, 'no-such-folder', 'mask.json');
+
+    const run = await runCli(['export-mask', '--dataset', 'seq', '--out', out, '--workspace', workspace]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('does not exist');
+    expect(existsSync(join(root, 'no-such-folder'))).toBe(false);
+  });
+
+  it('prefixes a numeric default id with the layout', async () => {
+    const folder = join(root, '07');
+    await writeKittiSequence(folder, 2, [identityPose(0), identityPose(1)]);
+
+    const run = await runCli(['import', folder, '--workspace', workspace]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe('kitti-bev-07');
   });
 });

@@ -22,14 +22,21 @@ export function NoDatasets() {
         Train an encoder on the dataset, embed every sample with it, then mine the pairs that look like false
         negatives into a review queue:
       </p>
-      <pre className="command">{'npx apron train\nnpx apron embed\nnpx apron mine'}</pre>
+      <pre className="command">
+        {'npx apron train --dataset <dataset id>      # prints a run id\n' +
+          'npx apron embed --run <run id>               # prints an embedding version\n' +
+          'npx apron mine --embedding <embedding version>'}
+      </pre>
       <p>
         Each command lists its options with <code>--help</code>, for example <code>npx apron train --help</code>. All of
         them take <code>--workspace &lt;folder&gt;</code> when you keep the store somewhere other than the default.
       </p>
 
       <h2>3. Review</h2>
-      <p>The queue appears on the dataset's page here. Decide each pair from the keyboard: S same, D different, U unsure.</p>
+      <p>
+        The queue appears on the dataset's page here. Enter your reviewer name at the top right, open the queue, choose
+        "Review from pair 1", and decide each pair from the keyboard: S same, D different, U unsure, Z undo.
+      </p>
     </section>
   );
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ApronError } from '../../core/errors.js';
 import { maskRulesSchema } from '../../mask/rules.js';
 import { exportMaskFromStore } from '../../mask/export.js';
@@ -41,6 +43,14 @@ ${WORKSPACE_HELP}`,
     const jsonPath = requireString(parsed.values, 'out');
     const pairsPath = stringOption(parsed.values, 'pairs');
     const runId = stringOption(parsed.values, 'run');
+    for (const path of [jsonPath, pairsPath]) {
+      if (path !== undefined && !existsSync(dirname(resolve(path)))) {
+        throw new ApronError('not-found', `Output folder ${dirname(resolve(path))} does not exist`, {
+          path,
+          hint: 'Create the folder first, or check the --out and --pairs paths.',
+        });
+      }
+    }
 
     const result = await withStore(parsed, (_workspace, store) => {
       store.getDataset(datasetId);
@@ -63,7 +73,10 @@ ${WORKSPACE_HELP}`,
     });
 
     const counts = result.document.counts;
-    process.stderr.write(`mask: ${JSON.stringify(counts)}\n`);
+    process.stderr.write(
+      `mask: ${counts.maskedPairs} masked pairs over ${counts.samples} samples; ` +
+        `${counts.groups} group(s) of same decisions, ${counts.conflicts} conflict(s)\n`,
+    );
     context.print(result.jsonPath);
     if (result.pairsPath !== null) context.print(result.pairsPath);
     return EXIT.ok;

@@ -38,6 +38,9 @@ ${WORKSPACE_HELP}`,
     if (first === undefined) throw new UsageError('missing the dataset folder');
     let layout: DatasetLayout | undefined;
     let source = first;
+    if (second === undefined && (DATASET_LAYOUTS as readonly string[]).includes(first)) {
+      throw new UsageError(`missing the dataset folder after the layout "${first}"`);
+    }
     if (second !== undefined) {
       if (!(DATASET_LAYOUTS as readonly string[]).includes(first)) {
         throw new UsageError(`unknown layout "${first}"; expected one of ${DATASET_LAYOUTS.join(', ')}`);
@@ -58,7 +61,7 @@ ${WORKSPACE_HELP}`,
         replace: parsed.values['replace'] === true,
         onProgress: (step) => progress.update(step.done, step.total, step.stage),
       });
-    });
+    }, { create: true });
     progress.done(`${result.dataset.sampleCount} samples`);
 
     for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -70,6 +70,10 @@ ${WORKSPACE_HELP}`,
         useDecisions: parsed.values['no-decisions'] !== true,
         ...(resumeRunId === undefined ? {} : { resumeRunId }),
         signal: context.signal,
+        onRunStarted: (run) =>
+          context.onForcedExit(() => {
+            store.updateTrainingRun(run.runId, { status: 'cancelled', error: 'stopped at once with a second Ctrl-C; no checkpoint was saved' });
+          }),
         onLoadProgress: (done, total) => loading.update(done, total),
         onProgress: (step) =>
           progress.update(step.step, step.totalSteps, `loss ${step.loss.toFixed(4)}  ${step.samplesPerSecond.toFixed(0)} samples/s`),
@@ -77,7 +81,8 @@ ${WORKSPACE_HELP}`,
     );
 
     const { run, result } = outcome;
-    const loss = result.finalLoss === null ? 'no step ran' : `loss ${result.firstLoss?.toFixed(4)} -> ${result.finalLoss.toFixed(4)}`;
+    const loss =
+      result.finalLoss === null ? 'no step ran' : `loss ${result.firstLoss?.toFixed(4)} at the first step, ${result.finalLoss.toFixed(4)} (mean of the last 10)`;
     progress.done(`${result.stepsRun} steps on ${result.backend}, ${loss}`);
     process.stderr.write(
       `masked ${result.decisions.pairsUsed} same decision(s) in ${result.decisions.groups} group(s)` +

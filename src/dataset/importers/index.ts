@@ -52,7 +52,7 @@ export async function importDataset(options: ImportOptions): Promise<ImportResul
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const counts = Object.entries(built.counts).map(([key, value]) => `${key}=${value}`).join(' ');
-  log.info(`imported ${source} in ${seconds} s: ${counts}; manifest ${manifestPath}`);
+  log.info(`imported ${source} in ${seconds} s: ${counts}`);
   for (const warning of built.warnings) log.warn(warning);
 
   return { layout, manifestPath, dataset, warnings: built.warnings, counts: built.counts };
