@@ -55,7 +55,7 @@ describe('store datasets', () => {
     const error = errorOf(() => store.getDataset('nope'));
     expect(error.code).toBe('not-found');
     expect(error.message).toBe('Dataset "nope" is not in the store.');
-    expect(error.hint).toBe('Check the id against the list of datasets, or import the dataset first.');
+    expect(error.hint).toBe('Check the id against the list of datasets (`apron datasets`), or import the dataset first.');
   });
 
   it('update keeps id and creation time', () => {
