@@ -29,9 +29,14 @@ export function machineDescription(): string {
   return `${cpus().length} x ${cpu}, ${memoryGiB} GiB, ${platform()} ${release()}, Node ${process.version}`;
 }
 
+/** Three significant digits, so that small ratios such as 0.0019 do not print as 0.00. */
+function formatRatio(ratio: number): string {
+  return ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(3);
+}
+
 export function renderReport(results: BenchResult[], started: Date, durationSeconds: number): string {
   const rows = results.map((result) => {
-    const ratio = result.ratio === null ? '—' : `${result.ratio.toFixed(2)}x`;
+    const ratio = result.ratio === null ? '—' : `${formatRatio(result.ratio)}x`;
     const met = result.met === null ? '—' : result.met ? 'yes' : '**no**';
     return `| ${result.name} | ${result.figure} | ${result.baseline} | ${ratio} | ${result.target} | ${met} |`;
   });
