@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResult } from './report.js';
 import { benchKittiLoop } from './bench-kitti-loop.js';
+import { benchLidar } from './bench-lidar.js';
 
 export interface RealDataBench {
   name: string;
@@ -14,6 +15,13 @@ function skipped(name: string, path: string): BenchResult[] {
 }
 
 export const BENCHES_ON_REAL_DATA: RealDataBench[] = [
+  {
+    name: 'point-cloud readers',
+    async run(dataRoot) {
+      const results = await benchLidar(dataRoot);
+      return results.length > 0 ? results : skipped('point-cloud readers', dataRoot);
+    },
+  },
   {
     name: 'kitti-00 loop',
     async run(dataRoot) {
