@@ -33,6 +33,8 @@ export const imageFileSchema = z.object({
   path: z.string().min(1),
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
+  /** Calibration of this camera, when it differs from the sample's `calibrationId`. */
+  calibrationId: z.string().min(1).optional(),
 });
 
 export const bevFileSchema = imageFileSchema.extend({
@@ -40,12 +42,33 @@ export const bevFileSchema = imageFileSchema.extend({
   metresPerPixel: z.number().positive().optional(),
   /** `ego`: centred on the vehicle and turned with its heading; `north-up`: aligned with the site frame. */
   frame: z.enum(['ego', 'north-up']).default('ego'),
+  /** `png`: an image; `npy`: a NumPy array (such as Argoverse 2 ground height). Omitted means an image. */
+  format: z.enum(['png', 'npy']).optional(),
+  /** Sim(2) JSON that maps site (city) coordinates to raster pixels, for a north-up raster. */
+  sim2Path: z.string().min(1).optional(),
 });
 
 export const lidarFileSchema = z.object({
   name: z.string().min(1),
   path: z.string().min(1),
   format: z.enum(['kitti-bin', 'nuscenes-pcd-bin', 'pcd', 'ply', 'av2-feather']),
+});
+
+export const CALIBRATION_FORMATS = ['kitti-json', 'kitti-text', 'nuscenes-json', 'pjlab-json', 'pjlab-text'] as const;
+
+/**
+ * One camera calibration file set, which samples name by `calibrationId`. `paths` contains one file,
+ * except for `pjlab-json`, which lists the intrinsic JSON and then the extrinsic JSON.
+ */
+export const calibrationSchema = z.object({
+  calibrationId: z.string().min(1),
+  format: z.enum(CALIBRATION_FORMATS),
+  paths: z.array(z.string().min(1)).min(1).max(2),
+  /** Camera name inside the file (for example `CAM2`, `CAM_FRONT`, `center_camera`). */
+  camera: z.string().min(1),
+  /** Image size in pixels, for formats whose file does not store it (or stores a wrong one). */
+  imageWidth: z.number().int().positive().optional(),
+  imageHeight: z.number().int().positive().optional(),
 });
 
 export const sampleSchema = z.object({
@@ -65,6 +88,8 @@ export const sampleSchema = z.object({
   cameras: z.array(imageFileSchema).default([]),
   bev: z.array(bevFileSchema).default([]),
   lidar: z.array(lidarFileSchema).default([]),
+  /** Vector map JSON (Argoverse 2 layout) in the site frame, relative to `root`. */
+  mapPath: z.string().min(1).optional(),
 });
 
 export const manifestSchema = z.object({
@@ -80,11 +105,14 @@ export const manifestSchema = z.object({
   /** The condition fields that vary in this dataset, in display order (for example `season`). */
   conditionFields: z.array(z.enum(['weather', 'timeOfDay', 'season'])).default([]),
   samples: z.array(sampleSchema).min(1, 'a dataset needs at least one sample'),
+  /** Calibration file sets that samples and cameras refer to by `calibrationId`. */
+  calibrations: z.array(calibrationSchema).default([]),
 });
 
 export type Pose = z.infer<typeof poseSchema>;
 export type ImageFile = z.infer<typeof imageFileSchema>;
 export type BevFile = z.infer<typeof bevFileSchema>;
+export type CalibrationEntry = z.infer<typeof calibrationSchema>;
 export type LidarFile = z.infer<typeof lidarFileSchema>;
 export type Sample = z.infer<typeof sampleSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;

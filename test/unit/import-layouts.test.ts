@@ -88,7 +88,7 @@ describe('importDataset errors common to layouts', () => {
   it('rejects an unknown layout name', async () => {
     const error = await importError({ layout: 'nuscenes' as 'nordland', source: freshFolder() });
     expect(error.message).toBe('Unknown dataset layout "nuscenes"');
-    expect(error.hint).toBe('Use one of: nordland, kitti-bev, manifest, or leave the layout out to detect it.');
+    expect(error.hint).toBe('Use one of: nordland, kitti-bev, manifest, kitti-nuscenes-demo, pjlab-lidar-camera, argoverse2, or leave the layout out to detect it.');
   });
 
   it('names a folder of the wrong layout', async () => {

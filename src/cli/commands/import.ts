@@ -21,6 +21,9 @@ Layouts:
   nordland    summer/ and winter/ folders of images-NNNNN.png frames; the season is the
               condition and the sequence, the frame number is the place
   manifest    an existing apron-manifest.json (see docs/manifest.md)
+  kitti-nuscenes-demo   a KITTI frame and a nuScenes sample with LiDAR, cameras and calibration
+  pjlab-lidar-camera    LiDAR-camera pairs with calibration, and a LiDAR sweep sequence with poses
+  argoverse2            Argoverse 2 logs: LiDAR sweeps, ego poses, ground-height raster, vector map
 
 Options:
   --name NAME     dataset name (default: from the folder or the manifest)

@@ -7,14 +7,18 @@ import { ApronError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { MANIFEST_FILE_NAME, readManifest, writeManifest } from '../manifest-io.js';
 import { detectLayout } from './detect.js';
+import { buildArgoverse2Manifest } from './argoverse2.js';
 import { buildKittiBevManifest } from './kitti-bev.js';
+import { buildKittiNuscenesDemoManifest } from './kitti-nuscenes-demo.js';
 import { buildFromManifestFile } from './manifest-file.js';
 import { buildNordlandManifest } from './nordland.js';
+import { buildPjlabManifest } from './pjlab.js';
 import { DATASET_LAYOUTS, type BuiltManifest, type ImporterContext, type ImportOptions, type ImportResult } from './types.js';
 
 export { detectLayout } from './detect.js';
 export { kittiSampleId } from './kitti-bev.js';
 export { nordlandPlaceId } from './nordland.js';
+export { loadCalibration, resolveCalibration } from './resolve-calibration.js';
 export { DATASET_LAYOUTS, type DatasetLayout, type ImageCheck, type ImportOptions, type ImportProgress, type ImportResult } from './types.js';
 
 const log = createLogger('import');
@@ -43,6 +47,9 @@ export async function importDataset(options: ImportOptions): Promise<ImportResul
   let built: BuiltManifest;
   if (layout === 'nordland') built = await buildNordlandManifest(source, context);
   else if (layout === 'kitti-bev') built = await buildKittiBevManifest(source, context);
+  else if (layout === 'kitti-nuscenes-demo') built = await buildKittiNuscenesDemoManifest(source, context);
+  else if (layout === 'pjlab-lidar-camera') built = await buildPjlabManifest(source, context);
+  else if (layout === 'argoverse2') built = await buildArgoverse2Manifest(source, context);
   else built = await buildFromManifestFile(source, { ...context, nameGiven: options.name !== undefined });
 
   options.onProgress?.({ stage: 'writing', done: 0, total: 1 });

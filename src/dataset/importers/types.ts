@@ -2,7 +2,7 @@
 import type { ManifestInput } from '../manifest.js';
 import type { LoadedDataset } from '../manifest-io.js';
 
-export const DATASET_LAYOUTS = ['nordland', 'kitti-bev', 'manifest'] as const;
+export const DATASET_LAYOUTS = ['nordland', 'kitti-bev', 'manifest', 'kitti-nuscenes-demo', 'pjlab-lidar-camera', 'argoverse2'] as const;
 export type DatasetLayout = (typeof DATASET_LAYOUTS)[number];
 
 /**
