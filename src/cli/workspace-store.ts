@@ -27,6 +27,9 @@ export async function withStore<T>(
   const workspace = openWorkspace(root);
   const store = openStore(workspace.databasePath);
   try {
+    for (const run of store.failOrphanedRuns()) {
+      process.stderr.write(`warning: training run ${run.runId} was left running by a process that no longer exists; marked failed\n`);
+    }
     return await body(workspace, store);
   } finally {
     store.close();

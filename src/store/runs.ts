@@ -1,4 +1,5 @@
 /** The `training_runs` table: one row per training run, from start to its final status. */
+import { hostname } from 'node:os';
 import { ApronError } from '../core/errors.js';
 import { datasetNotFound } from './datasets.js';
 import { fromJsonColumn, newId, toJsonColumn, type StoreContext } from './context.js';
@@ -50,6 +51,22 @@ export interface TrainingRunMethods {
   getTrainingRun(runId: string): TrainingRunRecord;
   /** Runs of one dataset, or of all datasets, oldest first. */
   listTrainingRuns(datasetId?: string): TrainingRunRecord[];
+  /**
+   * Mark `failed` every run still `running` that this host started from a process that no longer
+   * exists (killed, crashed, power loss). Runs of other hosts sharing the file are left alone.
+   * Returns the runs marked.
+   */
+  failOrphanedRuns(isProcessAlive?: (pid: number) => boolean): TrainingRunRecord[];
+}
+
+/** True when a process with this id exists; EPERM means it exists but belongs to another user. */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 interface RunRow {
@@ -63,6 +80,8 @@ interface RunRow {
   started_at: string;
   finished_at: string | null;
   error: string | null;
+  owner_pid: number | null;
+  owner_host: string | null;
 }
 
 function toRecord(row: RunRow): TrainingRunRecord {
@@ -84,8 +103,8 @@ export function createTrainingRunMethods(context: StoreContext): TrainingRunMeth
   const { db } = context;
   const datasetExists = db.prepare('SELECT 1 FROM datasets WHERE dataset_id = ?').pluck();
   const insert = db.prepare(
-    `INSERT INTO training_runs (run_id, dataset_id, config_json, status, decisions_used, started_at)
-     VALUES (?, ?, ?, 'running', ?, ?)`,
+    `INSERT INTO training_runs (run_id, dataset_id, config_json, status, decisions_used, started_at, owner_pid, owner_host)
+     VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
   );
   const update = db.prepare(
     `UPDATE training_runs SET status = @status, checkpoint_path = @checkpointPath, decisions_used = @decisionsUsed,
@@ -95,6 +114,10 @@ export function createTrainingRunMethods(context: StoreContext): TrainingRunMeth
   const selectOne = db.prepare('SELECT * FROM training_runs WHERE run_id = ?');
   const selectAll = db.prepare('SELECT * FROM training_runs ORDER BY started_at, run_id');
   const selectByDataset = db.prepare('SELECT * FROM training_runs WHERE dataset_id = ? ORDER BY started_at, run_id');
+  const selectRunningHere = db.prepare("SELECT * FROM training_runs WHERE status = 'running' AND owner_host = ? AND owner_pid IS NOT NULL ORDER BY started_at, run_id");
+  const markOrphaned = db.prepare(
+    "UPDATE training_runs SET status = 'failed', finished_at = @finishedAt, error = @error WHERE run_id = @runId AND status = 'running'",
+  );
 
   const getTrainingRun = (runId: string): TrainingRunRecord => {
     const row = selectOne.get(runId) as RunRow | undefined;
@@ -118,7 +141,7 @@ export function createTrainingRunMethods(context: StoreContext): TrainingRunMeth
           hint: 'Leave the run id out to get a new one.',
         });
       }
-      insert.run(runId, input.datasetId, configJson, input.decisionsUsed ?? null, startedAt);
+      insert.run(runId, input.datasetId, configJson, input.decisionsUsed ?? null, startedAt, process.pid, hostname());
       return getTrainingRun(runId);
     },
 
@@ -157,6 +180,18 @@ export function createTrainingRunMethods(context: StoreContext): TrainingRunMeth
     listTrainingRuns(datasetId) {
       const rows = datasetId === undefined ? selectAll.all() : selectByDataset.all(datasetId);
       return (rows as RunRow[]).map(toRecord);
+    },
+
+    failOrphanedRuns(isProcessAlive = processExists) {
+      const orphaned = (selectRunningHere.all(hostname()) as RunRow[]).filter((row) => !isProcessAlive(row.owner_pid!));
+      for (const row of orphaned) {
+        markOrphaned.run({
+          runId: row.run_id,
+          finishedAt: context.now(),
+          error: `The training process (pid ${row.owner_pid}) ended without recording an outcome; no checkpoint was saved by it.`,
+        });
+      }
+      return orphaned.map((row) => getTrainingRun(row.run_id));
     },
   };
 }

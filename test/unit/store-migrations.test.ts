@@ -11,6 +11,7 @@ import { configureConnection, openStore } from '../../src/store/store.js';
 /** Tables each migration version adds, in creation order. */
 const TABLES_BY_VERSION: Record<number, string[]> = {
   1: ['datasets', 'training_runs', 'embedding_versions', 'queues', 'queue_items', 'decisions'],
+  2: [],
 };
 
 function tableNames(db: Database.Database): string[] {
@@ -60,6 +61,17 @@ describe('store migrations', () => {
     expect(() =>
       db.prepare("INSERT INTO decisions (dataset_id, sample_a, sample_b, verdict, reviewer, decided_at) VALUES ('x', 'a', 'b', 'same', 'ann', 't')").run(),
     ).toThrow(/FOREIGN KEY constraint failed/);
+    db.close();
+  });
+
+  it('migration 2 adds the run owner columns', () => {
+    const db = new Database(':memory:');
+    applyMigrations(db, MIGRATIONS.slice(0, 2), ':memory:');
+
+    const columns = db.prepare("SELECT name FROM pragma_table_info('training_runs')").pluck().all() as string[];
+
+    expect(columns).toContain('owner_pid');
+    expect(columns).toContain('owner_host');
     db.close();
   });
 

@@ -116,6 +116,38 @@ describe('store training runs', () => {
     expect([failed.status, failed.error, failed.finishedAt]).toEqual(['failed', 'kernel not registered', '2025-03-01T10:00:02.000Z']);
   });
 
+  it('orphaned running run is marked failed', () => {
+    store.startTrainingRun({ runId: 'run-dead', datasetId: 'nordland', config: {} });
+    store.startTrainingRun({ runId: 'run-live', datasetId: 'nordland', config: {} });
+    store.startTrainingRun({ runId: 'run-done', datasetId: 'nordland', config: {} });
+    store.updateTrainingRun('run-done', { status: 'completed' });
+    const askedPids: number[] = [];
+
+    // Every run here was started by this test process; the check reports run-dead's owner as gone.
+    let calls = 0;
+    const marked = store.failOrphanedRuns((pid) => {
+      askedPids.push(pid);
+      calls++;
+      return calls !== 1;
+    });
+
+    expect(marked.map((run) => run.runId)).toEqual(['run-dead']);
+    expect(askedPids).toEqual([process.pid, process.pid]);
+    expect(store.getTrainingRun('run-dead').status).toBe('failed');
+    expect(store.getTrainingRun('run-dead').error).toContain(`pid ${process.pid}`);
+    expect(store.getTrainingRun('run-live').status).toBe('running');
+    expect(store.getTrainingRun('run-done').status).toBe('completed');
+  });
+
+  it('run of a live process is kept running', () => {
+    store.startTrainingRun({ runId: 'run-own', datasetId: 'nordland', config: {} });
+
+    const marked = store.failOrphanedRuns();
+
+    expect(marked).toEqual([]);
+    expect(store.getTrainingRun('run-own').status).toBe('running');
+  });
+
   it('finished run cannot restart', () => {
     store.startTrainingRun({ runId: 'run-3', datasetId: 'nordland', config: {} });
     store.updateTrainingRun('run-3', { status: 'cancelled' });
