@@ -1,6 +1,6 @@
 /**
- * How the main process reaches the engine: a worker thread inside Electron, or a child process
- * running a separate Node.js binary.
+ * Transports from the main process to the engine: a worker thread inside Electron, or a child
+ * process running a separate Node.js binary.
  *
  * better-sqlite3 links against V8 directly rather than N-API, so one build loads either in Node.js
  * or in Electron, never both. `npm install` builds it for Node.js (the CLI and `apron serve` need

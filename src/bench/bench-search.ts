@@ -14,7 +14,7 @@ function randomUnitVectors(count: number, dimension: number, seed: number): Floa
   return normaliseRows(vectors, dimension);
 }
 
-/** The baseline: every pair scored by a plain loop, each row's scores fully sorted. */
+/** Computes the baseline: every pair scored by a plain loop, each row's scores fully sorted. */
 function naiveTopKAll(vectors: Float32Array, dimension: number, k: number): number[][] {
   const count = vectors.length / dimension;
   const result: number[][] = [];

@@ -8,7 +8,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { writeFileAtomic } from '../core/fs.js';
 
 export interface BenchResult {
-  /** What was measured, in a few words. */
+  /** Name of the measurement, in a few words. */
   name: string;
   /** The measured figure, formatted with its unit. */
   figure: string;
@@ -37,7 +37,9 @@ function formatRatio(ratio: number): string {
 export function renderReport(results: BenchResult[], started: Date, durationSeconds: number): string {
   const rows = results.map((result) => {
     const ratio = result.ratio === null ? '—' : `${formatRatio(result.ratio)}x`;
-    const met = result.met === null ? '—' : result.met ? 'yes' : '**no**';
+    let met = '—';
+    if (result.met === true) met = 'yes';
+    if (result.met === false) met = '**no**';
     return `| ${result.name} | ${result.figure} | ${result.baseline} | ${ratio} | ${result.target} | ${met} |`;
   });
   const notes = results

@@ -69,7 +69,7 @@ function describeParseError(error: Error & { code?: string }, options: OptionSpe
   return error.message;
 }
 
-/** The known option nearest to `typed` by edit distance, when it is close enough to be a typo. */
+/** Finds the known option nearest to `typed` by edit distance, when it is close enough to be a typo. */
 function closestOption(typed: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(typed.length / 3)) + 1;

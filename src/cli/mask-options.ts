@@ -16,7 +16,7 @@ export const MASK_OPTIONS_HELP = `  --mask-time-window S  never use two samples 
 
 export const DEFAULT_MASK_TIME_WINDOW_SECONDS = 30;
 
-/** The mask rules given on the command line, with `undefined` for rules not mentioned. */
+/** Reads the mask rules from the command line, with defaults for rules not given. */
 export function maskRulesFromOptions(values: ParsedCommand['values']): MaskRulesInput {
   const rules: MaskRulesInput = {
     sameSequenceWithinSeconds: numberOption(values, 'mask-time-window', { min: 0 }) ?? DEFAULT_MASK_TIME_WINDOW_SECONDS,

@@ -34,7 +34,7 @@ export class Rng {
     return items;
   }
 
-  /** The generator's state, to save in a checkpoint and restore with `fromState`. */
+  /** Returns the generator's state, to save in a checkpoint and restore with `fromState`. */
   getState(): number {
     return this.state;
   }

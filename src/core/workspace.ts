@@ -22,7 +22,7 @@ export interface Workspace {
   cacheDir: string;
 }
 
-/** The default workspace: APRON_HOME, else the platform's per-user data folder. */
+/** Returns the default workspace: APRON_HOME, else the platform's per-user data folder. */
 export function defaultWorkspaceRoot(): string {
   const fromEnv = process.env['APRON_HOME'];
   if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);

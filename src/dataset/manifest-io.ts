@@ -110,7 +110,7 @@ export function resolveSamplePath(dataset: LoadedDataset, relativePath: string):
   return isAbsolute(relativePath) ? relativePath : join(dataset.root, relativePath);
 }
 
-/** The image a single-image encoder trains on: the first BEV raster, else the first camera. */
+/** Returns the image a single-image encoder trains on: the first BEV raster, else the first camera. */
 export function primaryImagePath(dataset: LoadedDataset, sample: Sample): string | undefined {
   const file = sample.bev[0] ?? sample.cameras[0];
   return file === undefined ? undefined : resolveSamplePath(dataset, file.path);

@@ -1,5 +1,5 @@
 /**
- * Embedding files: `<id>.f32` holds row-major little-endian float32 vectors and `<id>.ids.json`
+ * Embedding files: `<id>.f32` stores row-major little-endian float32 vectors and `<id>.ids.json`
  * the sample id of each row, so a version stays readable after its dataset is re-imported.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -79,7 +79,7 @@ function checkExisting(store: Store, datasetId: string, replace: boolean): void 
   }
 }
 
-/** An id from the dataset's name; a bare sequence number such as `00` gets its layout as a prefix. */
+/** Derives an id from the dataset's name. A bare sequence number such as `00` gets its layout as a prefix. */
 function defaultDatasetId(name: string, layout: DatasetLayout): string {
   const id = datasetIdFromName(name);
   return /^\d+$/.test(id) ? `${layout}-${id}` : id;

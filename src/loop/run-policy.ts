@@ -1,5 +1,5 @@
 /**
- * What a training run treated as positives and as masked pairs. Mining must apply exactly the
+ * The positives and masked pairs of a training run. Mining must apply exactly the
  * run's policy: a suspect is a pair the run used as a negative.
  */
 import { z } from 'zod';

@@ -31,7 +31,7 @@ export interface TrainInWorkspaceResult {
   result: TrainJobResult;
 }
 
-/** The decoded-image cache of a dataset at one encoder input size, shared by training and embedding. */
+/** Returns the path of a dataset's decoded-image cache at one encoder input size, shared by training and embedding. */
 export function imageCachePath(workspace: Workspace, datasetId: string, config: RunConfig): string {
   return join(workspace.cacheDir, `${datasetId}-${config.imageSize.width}x${config.imageSize.height}.u8`);
 }

@@ -1,9 +1,10 @@
 /**
- * Mask rules: metadata predicates that mark a pair of samples must not be used as a negative.
+ * Mask rules: metadata predicates that mark a pair of samples as one that must not be used as a
+ * negative.
  *
- * A pair is masked when any enabled rule matches. Rules are not transitive (two scans 20 s apart
- * and a third 20 s later do not make the first and third the same place); reviewers' `same`
- * decisions are, and are closed separately in `groups.ts`.
+ * A pair is masked when any enabled rule matches. Rules are not transitive: two scans 20 s apart
+ * and a third 20 s later do not make the first and third the same place. Reviewers' `same`
+ * decisions are transitive, and `groups.ts` closes them.
  */
 import { z } from 'zod';
 import type { Sample } from '../dataset/manifest.js';

@@ -10,7 +10,11 @@ import { z } from 'zod';
 import type { Sample } from '../dataset/manifest.js';
 
 export const positivesSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('temporal'), windowSeconds: z.number().positive() }),
+  z.object({
+    kind: z.literal('temporal'),
+    /** Largest time between an anchor and its positive, in seconds (same sequence). */
+    windowSeconds: z.number().positive().max(3600),
+  }),
   z.object({ kind: z.literal('augment') }),
 ]);
 

@@ -26,15 +26,10 @@ import { ApronError } from '../core/errors.js';
 import { maskRulesSchema } from '../mask/rules.js';
 import { augmentationSchema } from './augment.js';
 import type { EncoderConfig } from './encoder.js';
+import { positivesSchema } from '../mine/positives.js';
 
-export const positivesSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('temporal'),
-    /** Largest time between an anchor and its positive, in seconds (same sequence). */
-    windowSeconds: z.number().positive().max(3600),
-  }),
-  z.object({ kind: z.literal('augment') }),
-]);
+// Training and mining share one definition, because mining must apply the run's positives exactly.
+export { positivesSchema } from '../mine/positives.js';
 
 export const runConfigSchema = z
   .object({

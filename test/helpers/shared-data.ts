@@ -1,5 +1,5 @@
-// Locate the real datasets beside the checkout. Tests that need them skip, and say so, when the
-// folder is absent (as in a clone without ../shared).
+// Locate the real datasets beside the checkout. Tests that need them skip with a message when the
+// folder is absent, as in a clone without the data beside it.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -7,8 +7,8 @@ import type { ApiMethod, ApiReply, ApiResults } from '../../src/api/contract.js'
 import { startEngineWorker, type EngineClient } from '../../electron/engine-client.js';
 import { createReviewFixture, type ReviewFixture } from '../e2e/review-fixture.js';
 
-// `npm start` runs the engine in a child Node.js process (APRON_ENGINE_NODE) so that the
-// better-sqlite3 build for Node.js serves Electron too; this drives that path with tsx's loader.
+// `npm start` runs the engine in a child Node.js process (APRON_ENGINE_NODE), so the better-sqlite3
+// build for Node.js serves Electron too. These tests drive that path with tsx's loader.
 const projectRoot = join(import.meta.dirname, '..', '..');
 const script = pathToFileURL(join(projectRoot, 'electron', 'engine-worker.ts'));
 

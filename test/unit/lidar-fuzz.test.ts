@@ -76,8 +76,10 @@ function mutate(original: Uint8Array, random: () => number, kinds: number): { by
 }
 
 function checkCloud(cloud: PointCloud): void {
-  expect(Number.isSafeInteger(cloud.count) && cloud.count >= 0).toBe(true);
-  expect(Number.isSafeInteger(cloud.droppedNonFinite) && cloud.droppedNonFinite >= 0).toBe(true);
+  expect(Number.isSafeInteger(cloud.count)).toBe(true);
+  expect(cloud.count).toBeGreaterThanOrEqual(0);
+  expect(Number.isSafeInteger(cloud.droppedNonFinite)).toBe(true);
+  expect(cloud.droppedNonFinite).toBeGreaterThanOrEqual(0);
   for (const field of cloud.fields) expect(field.values.length).toBe(cloud.count);
   for (const name of ['x', 'y', 'z']) {
     const values = cloud.fields.find((field) => field.name === name)?.values;

@@ -121,18 +121,18 @@ describe('store training runs', () => {
     store.startTrainingRun({ runId: 'run-live', datasetId: 'nordland', config: {} });
     store.startTrainingRun({ runId: 'run-done', datasetId: 'nordland', config: {} });
     store.updateTrainingRun('run-done', { status: 'completed' });
-    const askedPids: number[] = [];
+    const checkedPids: number[] = [];
 
     // Every run here was started by this test process; the check reports run-dead's owner as gone.
     let calls = 0;
     const marked = store.failOrphanedRuns((pid) => {
-      askedPids.push(pid);
+      checkedPids.push(pid);
       calls++;
       return calls !== 1;
     });
 
     expect(marked.map((run) => run.runId)).toEqual(['run-dead']);
-    expect(askedPids).toEqual([process.pid, process.pid]);
+    expect(checkedPids).toEqual([process.pid, process.pid]);
     expect(store.getTrainingRun('run-dead').status).toBe('failed');
     expect(store.getTrainingRun('run-dead').error).toContain(`pid ${process.pid}`);
     expect(store.getTrainingRun('run-live').status).toBe('running');

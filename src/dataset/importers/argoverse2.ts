@@ -13,6 +13,7 @@ import { nearestPose, readEgoPoses } from './argoverse2-pose.js';
 import { checkPointClouds } from './check-sensor-files.js';
 import { isFile, isFolder, listFolder, requireFolder } from './source-folder.js';
 import type { BuiltManifest, ImporterContext } from './types.js';
+import { manifestHeader } from './manifest-header.js';
 
 const SWEEP_NAME = /^(\d+)\.feather$/;
 const POSE_FILE = 'city_SE3_egovehicle.feather';
@@ -53,11 +54,7 @@ export async function buildArgoverse2Manifest(source: string, context: ImporterC
   await checkPointClouds(source, samples);
 
   const manifest: ManifestInput = {
-    format: 'apron-manifest',
-    version: 1,
-    name: context.name,
-    root: source,
-    source: { importer: 'argoverse2', path: source, importedAt: new Date().toISOString() },
+    ...manifestHeader('argoverse2', source, context.name),
     samples,
   };
   return { manifest, warnings, counts: { samples: samples.length, ...counts } };

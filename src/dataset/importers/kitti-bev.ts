@@ -14,6 +14,7 @@ import { poseFromRow, readPoseFile } from './kitti-pose.js';
 import { listNumberedImages } from './numbered-images.js';
 import { isFile, isFolder, listFolder, requireFolder } from './source-folder.js';
 import type { BuiltManifest, ImporterContext } from './types.js';
+import { manifestHeader } from './manifest-header.js';
 
 const IMAGE_NAME = /^(\d+)\.png$/;
 const NANOSECONDS_PER_SCAN = 100_000_000n;
@@ -80,11 +81,7 @@ export async function buildKittiBevManifest(source: string, context: ImporterCon
   }
 
   const manifest: ManifestInput = {
-    format: 'apron-manifest',
-    version: 1,
-    name: context.name,
-    root: source,
-    source: { importer: 'kitti-bev', path: source, importedAt: new Date().toISOString() },
+    ...manifestHeader('kitti-bev', source, context.name),
     conditionFields: [],
     samples,
   };

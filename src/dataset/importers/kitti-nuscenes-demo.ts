@@ -13,6 +13,7 @@ import { checkImages } from './check-images.js';
 import { checkPointClouds, requireFiles } from './check-sensor-files.js';
 import { isFolder, listFolder, requireFolder } from './source-folder.js';
 import type { BuiltManifest, ImporterContext } from './types.js';
+import { manifestHeader } from './manifest-header.js';
 
 type CalibrationInput = NonNullable<ManifestInput['calibrations']>[number];
 
@@ -47,11 +48,7 @@ export async function buildKittiNuscenesDemoManifest(source: string, context: Im
   await checkPointClouds(source, samples);
 
   const manifest: ManifestInput = {
-    format: 'apron-manifest',
-    version: 1,
-    name: context.name,
-    root: source,
-    source: { importer: 'kitti-nuscenes-demo', path: source, importedAt: new Date().toISOString() },
+    ...manifestHeader('kitti-nuscenes-demo', source, context.name),
     samples,
     calibrations,
   };

@@ -12,6 +12,7 @@ import { checkImages } from './check-images.js';
 import { listNumberedImages, type NumberedImage } from './numbered-images.js';
 import { isFolder, requireFolder } from './source-folder.js';
 import type { BuiltManifest, ImporterContext } from './types.js';
+import { manifestHeader } from './manifest-header.js';
 
 export const NORDLAND_SEASONS = ['summer', 'winter'] as const;
 const IMAGE_NAME = /^images-(\d+)\.png$/;
@@ -78,11 +79,7 @@ export async function buildNordlandManifest(source: string, context: ImporterCon
   if (counts.winterOnly > 0) warnings.push(`${counts.winterOnly} winter frame(s) have no summer frame of the same number; they have no partner.`);
 
   const manifest: ManifestInput = {
-    format: 'apron-manifest',
-    version: 1,
-    name: context.name,
-    root: source,
-    source: { importer: 'nordland', path: source, importedAt: new Date().toISOString() },
+    ...manifestHeader('nordland', source, context.name),
     conditionFields: ['season'],
     samples,
   };

@@ -11,6 +11,7 @@ import { checkPointClouds, requireFiles } from './check-sensor-files.js';
 import { pjlabStampToNs, readStampedPoseFile } from './pjlab-pose.js';
 import { isFile, isFolder, listFolder, requireFolder } from './source-folder.js';
 import type { BuiltManifest, ImporterContext } from './types.js';
+import { manifestHeader } from './manifest-header.js';
 
 type CalibrationInput = NonNullable<ManifestInput['calibrations']>[number];
 
@@ -72,11 +73,7 @@ export async function buildPjlabManifest(source: string, context: ImporterContex
   await checkPointClouds(source, samples);
 
   const manifest: ManifestInput = {
-    format: 'apron-manifest',
-    version: 1,
-    name: context.name,
-    root: source,
-    source: { importer: 'pjlab-lidar-camera', path: source, importedAt: new Date().toISOString() },
+    ...manifestHeader('pjlab-lidar-camera', source, context.name),
     samples,
     calibrations,
   };

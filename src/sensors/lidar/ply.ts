@@ -80,7 +80,7 @@ function readAsciiVertices(header: PlyHeader, data: Uint8Array, source: string):
   // Elements before the vertices are skipped token by token; a list item starts with its length.
   for (const element of header.elements.slice(0, vertexIndex)) {
     if (element.count * element.properties.length > tokens.length - position) {
-      throw new PointCloudError(source, `PLY element "${element.name}" declares ${element.count} items, more than the ascii data holds`);
+      throw new PointCloudError(source, `PLY element "${element.name}" declares ${element.count} items, more than the ascii data contains`);
     }
     // Without lists every item has a fixed token count, and a count of billions with no properties must not be looped over.
     if (element.properties.every((property) => property.listLengthKind === undefined)) {
@@ -103,7 +103,7 @@ function readAsciiVertices(header: PlyHeader, data: Uint8Array, source: string):
   const vertex = header.elements[vertexIndex] as PlyElement;
   const width = vertex.properties.length;
   if (vertex.count * width > tokens.length - position) {
-    throw new PointCloudError(source, `PLY declares ${vertex.count} vertices of ${width} values, but the ascii data holds fewer values`);
+    throw new PointCloudError(source, `PLY declares ${vertex.count} vertices of ${width} values, but the ascii data contains fewer values`);
   }
 
   const fields: PointField[] = vertex.properties.map((property) => ({ name: property.name, values: createColumn(property.kind, vertex.count) }));

@@ -9,7 +9,7 @@ export const SCALAR_SIZE: Record<ScalarKind, number> = {
   int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, float32: 4, float64: 8,
 };
 
-/** Allocates a column that holds every value of `kind` exactly (see PointCloud for the rule). */
+/** Allocates a column that stores every value of `kind` exactly (see PointCloud for the rule). */
 export function createColumn(kind: ScalarKind, count: number): PointColumn {
   const exactInFloat32 = kind === 'float32' || SCALAR_SIZE[kind] <= 2;
   return exactInFloat32 ? new Float32Array(count) : new Float64Array(count);
