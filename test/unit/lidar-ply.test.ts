@@ -130,7 +130,7 @@ describe('readPly', () => {
     expectPlyError(forged, /declares 3000000000 vertices of 41 bytes, but only \d+ bytes follow/);
 
     const ascii = new TextEncoder().encode(new TextDecoder().decode(writePly(PROPERTIES, VERTICES, [], 'ascii', false)).replace('element vertex 3', 'element vertex 4'));
-    expectPlyError(ascii, /declares 4 vertices of 12 values, but the ascii data holds fewer values/);
+    expectPlyError(ascii, /declares 4 vertices of 12 values, but the ascii data contains fewer values/);
   });
 
   test('face list passing the end', () => {
