@@ -4,7 +4,8 @@
  * input. Plain Node: no Electron imports.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { dispatchApiCall, createApiHandlers, resolveFileToken } from '../src/api/handlers.js';
+import { dispatchApiCall, createApiHandlers } from '../src/api/handlers.js';
+import { resolveDataToken } from '../src/api/sensors/resolve-data-token.js';
 import { ApronError, toErrorInfo, type ErrorInfo } from '../src/core/errors.js';
 import { createLogger } from '../src/core/log.js';
 import { openWorkspace } from '../src/core/workspace.js';
@@ -74,7 +75,7 @@ async function answer(request: EngineRequest): Promise<EngineResponse> {
 
   if (store === undefined) return { id: request.id, kind: 'file-error', error: openFailure ?? unknownFailure() };
   try {
-    return { id: request.id, kind: 'file', file: resolveFileToken(store, request.token) };
+    return { id: request.id, kind: 'file', file: await resolveDataToken(store, request.token) };
   } catch (error) {
     if (!(error instanceof ApronError)) log.error(`resolving file token ${request.token} failed`, error);
     return { id: request.id, kind: 'file-error', error: toErrorInfo(error) };

@@ -54,6 +54,16 @@ export function handleFileProtocol(getResolver: () => FileResolver): void {
 
     try {
       const file = await getResolver()(token);
+      if ('body' in file) {
+        return new Response(new Uint8Array(file.body), {
+          headers: {
+            'Content-Type': file.contentType,
+            'Content-Length': String(file.body.byteLength),
+            'X-Content-Type-Options': 'nosniff',
+            'Access-Control-Allow-Origin': RENDERER_ORIGIN,
+          },
+        });
+      }
       const stats = await stat(file.path).catch(() => undefined);
       if (stats === undefined || !stats.isFile()) {
         throw new ApronError('not-found', `The file ${file.path} is missing.`, {

@@ -6,6 +6,9 @@
  *   #/datasets/<datasetId>             dataset overview
  *   #/queues/<queueId>?page=<n>        queue table, page n (1-based)
  *   #/queues/<queueId>/pairs/<pos>     one pair; pos is the queue position (0-based, as in the API)
+ *   #/datasets/<id>/samples?page=<n>&filter=<text>   the dataset's samples, page n (1-based)
+ *   #/datasets/<id>/samples/<sampleId>               one sample in every modality
+ *   #/datasets/<id>/compare/<sampleA>/<sampleB>      any two samples side by side
  */
 
 export type Route =
@@ -13,6 +16,9 @@ export type Route =
   | { screen: 'dataset'; datasetId: string }
   | { screen: 'queue'; queueId: string; page: number }
   | { screen: 'pair'; queueId: string; position: number }
+  | { screen: 'samples'; datasetId: string; page: number; filter: string }
+  | { screen: 'sample'; datasetId: string; sampleId: string }
+  | { screen: 'compare'; datasetId: string; sampleA: string; sampleB: string }
   | { screen: 'unknown'; hash: string };
 
 export function parseRoute(hash: string): Route {
@@ -22,13 +28,20 @@ export function parseRoute(hash: string): Route {
   const segments = decodeSegments(parts);
   if (segments === null) return { screen: 'unknown', hash };
 
-  const [first, id, third, fourth] = segments;
+  const [first, id, third, fourth, fifth] = segments;
+  const params = new URLSearchParams(query);
   if (segments.length === 0) return { screen: 'datasets' };
   if (first === 'datasets' && id !== undefined && segments.length === 2) return { screen: 'dataset', datasetId: id };
-  if (first === 'queues' && id !== undefined && segments.length === 2) {
-    const page = Number(new URLSearchParams(query).get('page') ?? '1');
-    return { screen: 'queue', queueId: id, page: Number.isInteger(page) && page >= 1 ? page : 1 };
+  if (first === 'datasets' && id !== undefined && third === 'samples' && segments.length === 3) {
+    return { screen: 'samples', datasetId: id, page: pageOf(params), filter: params.get('filter') ?? '' };
   }
+  if (first === 'datasets' && id !== undefined && third === 'samples' && fourth !== undefined && segments.length === 4) {
+    return { screen: 'sample', datasetId: id, sampleId: fourth };
+  }
+  if (first === 'datasets' && id !== undefined && third === 'compare' && fourth !== undefined && fifth !== undefined && segments.length === 5) {
+    return { screen: 'compare', datasetId: id, sampleA: fourth, sampleB: fifth };
+  }
+  if (first === 'queues' && id !== undefined && segments.length === 2) return { screen: 'queue', queueId: id, page: pageOf(params) };
   if (first === 'queues' && id !== undefined && third === 'pairs' && fourth !== undefined && segments.length === 4) {
     const position = Number(fourth);
     if (Number.isInteger(position) && position >= 0) return { screen: 'pair', queueId: id, position };
@@ -47,9 +60,26 @@ export function routeHash(route: Route): string {
       return `#/queues/${encodeURIComponent(route.queueId)}${route.page > 1 ? `?page=${route.page}` : ''}`;
     case 'pair':
       return `#/queues/${encodeURIComponent(route.queueId)}/pairs/${route.position}`;
+    case 'samples': {
+      const params = new URLSearchParams();
+      if (route.page > 1) params.set('page', String(route.page));
+      if (route.filter !== '') params.set('filter', route.filter);
+      const query = params.toString();
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/samples${query === '' ? '' : `?${query}`}`;
+    }
+    case 'sample':
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/samples/${encodeURIComponent(route.sampleId)}`;
+    case 'compare':
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/compare/${encodeURIComponent(route.sampleA)}/${encodeURIComponent(route.sampleB)}`;
     case 'unknown':
       return route.hash;
   }
+}
+
+/** The 1-based page number of the query, or 1 when it is missing or not a positive whole number. */
+function pageOf(params: URLSearchParams): number {
+  const page = Number(params.get('page') ?? '1');
+  return Number.isInteger(page) && page >= 1 ? page : 1;
 }
 
 function decodeSegments(parts: string[]): string[] | null {

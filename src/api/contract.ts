@@ -31,6 +31,14 @@ export const apiArgs = {
     note: z.string().max(2000).optional(),
   }),
   undo: z.object({ queueId: id, reviewer }),
+  listSamples: z.object({
+    datasetId: id,
+    offset: z.number().int().nonnegative().default(0),
+    limit: z.number().int().positive().max(1000).default(100),
+    /** Case-sensitive substring of the sample id or sequence id. */
+    filter: z.string().max(200).optional(),
+  }),
+  getSample: z.object({ datasetId: id, sampleId: id }),
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs;
@@ -132,12 +140,81 @@ export interface FileRef {
   height: number | null;
   /** Opaque token that the front end turns into a URL (see `ApronApi.fileUrl`). */
   token: string;
+  /** `file`: an image of the dataset (a `.npy` raster is served rendered as PNG); `lidar`: a BEV computed from a sweep. */
+  source: 'file' | 'lidar';
+  /** Camera images: each LiDAR sweep of the sample projected into this image (none without a calibration). */
+  projections: ProjectionRef[];
+  /** BEV rasters: token of the vector map elements in this raster's pixels (`MapOverlay` JSON), or null. */
+  mapToken: string | null;
+  /** BEV rasters: ground distance of one pixel in metres, when known. */
+  metresPerPixel: number | null;
+  /** BEV rasters: the ego position in raster pixels, when known. */
+  egoPixel: { column: number; row: number } | null;
+}
+
+/** A LiDAR sweep projected into a camera: the token yields `sensor-wire` projection bytes. */
+export interface ProjectionRef {
+  lidarName: string;
+  token: string;
+}
+
+/** A LiDAR sweep: the token yields `sensor-wire` point bytes in the sensor frame (x forward, y left, z up). */
+export interface LidarRef {
+  name: string;
+  format: string;
+  token: string;
+}
+
+/** Vector map elements in the pixel frame of one BEV raster. */
+export interface MapOverlay {
+  width: number;
+  height: number;
+  shapes: Array<{
+    kind: 'lane-left-boundary' | 'lane-right-boundary' | 'drivable-area' | 'pedestrian-crossing';
+    closed: boolean;
+    /** Interleaved pixel coordinates: column0, row0, column1, row1, ... */
+    points: number[];
+  }>;
+}
+
+/** One camera's calibration as the inspector shows it. */
+export interface CalibrationSummary {
+  camera: string;
+  calibrationId: string;
+  format: string;
+  imageWidth: number;
+  imageHeight: number;
+  /** Row-major intrinsic matrix, 3x3 or 3x4. */
+  intrinsic: number[];
+  /** Row-major 4x4 LiDAR-to-camera transform. */
+  lidarToCamera: number[];
+  distortion: number[] | null;
 }
 
 export interface SampleView {
   sampleId: string;
+  datasetId: string;
   metadata: Record<string, string | number | boolean | null>;
   images: FileRef[];
+  lidar: LidarRef[];
+  calibrations: CalibrationSummary[];
+  /** Problems that hide part of the sample (an unreadable calibration, say), for the inspector to show. */
+  warnings: string[];
+}
+
+/** A page of a dataset's samples, for browsing and opening any sample. */
+export interface SamplesPage {
+  datasetId: string;
+  total: number;
+  samples: Array<{
+    sampleId: string;
+    sequenceId: string;
+    timestampNs: string;
+    cameras: number;
+    lidar: number;
+    bev: number;
+    condition: string | null;
+  }>;
 }
 
 export interface PairView {
@@ -159,6 +236,8 @@ export interface ApiResults {
   getPair: PairView;
   decide: DecisionRecord;
   undo: UndoResult;
+  listSamples: SamplesPage;
+  getSample: SampleView;
 }
 
 export interface ApiErrorInfo {

@@ -9,33 +9,42 @@
 import { realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
 import { z } from 'zod';
-import type { FileRef } from './contract.js';
 import { ApronError } from '../core/errors.js';
-import { resolveSamplePath } from '../dataset/manifest-io.js';
+import { resolveSamplePath, type LoadedDataset } from '../dataset/manifest-io.js';
+import type { Sample } from '../dataset/manifest.js';
 import type { Store } from '../store/index.js';
 import { sharedManifestCache, type ManifestCache } from './manifest-cache.js';
 
-const TOKEN_VERSION = 1;
+const TOKEN_VERSION = 2;
+
+/**
+ * Kinds of token. `camera` and `bev` are files of the sample, served as they are (a `.npy` BEV
+ * is rendered to PNG). The others are computed from the sample's files: `lidar` the sweep in wire
+ * form, `projection` sweep `extra` projected into camera `index`, `lidar-bev` a BEV raster of sweep
+ * `index`, and `map` the vector map in the pixels of BEV raster `index`.
+ */
+export const TOKEN_KINDS = ['camera', 'bev', 'lidar', 'projection', 'lidar-bev', 'map'] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 export interface FileTokenFields {
   datasetId: string;
   sampleId: string;
-  kind: FileRef['kind'];
-  /** Index into the sample's `cameras` or `bev` list. */
+  kind: TokenKind;
+  /** Index into the sample's `cameras`, `bev` or `lidar` list, by kind. */
   index: number;
+  /** Second index: the sweep of a `projection`; 0 for the other kinds. */
+  extra?: number;
 }
 
-export interface ResolvedFile {
-  /** Real path of the file, inside the dataset's real root. */
-  path: string;
-  contentType: string;
-}
+/** A file on disk, or bytes computed for the request. */
+export type ResolvedFile = { path: string; contentType: string } | { body: Uint8Array; contentType: string };
 
 const tokenSchema = z.tuple([
   z.literal(TOKEN_VERSION),
   z.string().min(1),
   z.string().min(1),
-  z.enum(['camera', 'bev']),
+  z.enum(TOKEN_KINDS),
+  z.number().int().nonnegative(),
   z.number().int().nonnegative(),
 ]);
 
@@ -54,7 +63,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** base64url of a small JSON array: URL-safe without escaping, and not meant to be read by people. */
 export function encodeFileToken(fields: FileTokenFields): string {
-  const json = JSON.stringify([TOKEN_VERSION, fields.datasetId, fields.sampleId, fields.kind, fields.index]);
+  const json = JSON.stringify([TOKEN_VERSION, fields.datasetId, fields.sampleId, fields.kind, fields.index, fields.extra ?? 0]);
   return Buffer.from(json, 'utf8').toString('base64url');
 }
 
@@ -72,25 +81,24 @@ export function decodeFileToken(token: string): FileTokenFields {
       hint: 'Use the token from a sample view as it is; reload the pair if the page is old.',
     });
   }
-  const [, datasetId, sampleId, kind, index] = parsed.data;
-  return { datasetId, sampleId, kind, index };
+  const [, datasetId, sampleId, kind, index, extra] = parsed.data;
+  return { datasetId, sampleId, kind, index, extra };
 }
 
 /**
- * Resolves a token to the real path and content type of its file. Throws `invalid-input` for a bad
- * token or a file outside the dataset root, and `not-found` for an unknown dataset, sample or file.
+ * Resolves a `camera` or `bev` token to the real path and content type of its file. Throws
+ * `invalid-input` for a bad token or a file outside the dataset root, and `not-found` for an unknown
+ * dataset, sample or file. Tokens of computed kinds go through `resolveDataToken` instead.
  */
-export function resolveFileToken(store: Store, token: string, manifests: ManifestCache = sharedManifestCache): ResolvedFile {
+export function resolveFileToken(store: Store, token: string, manifests: ManifestCache = sharedManifestCache): { path: string; contentType: string } {
   const fields = decodeFileToken(token);
-  const dataset = manifests.get(store.getDataset(fields.datasetId).manifestPath);
-
-  const sampleIndex = dataset.indexOf.get(fields.sampleId);
-  const sample = sampleIndex === undefined ? undefined : dataset.manifest.samples[sampleIndex];
-  if (sample === undefined) {
-    throw new ApronError('not-found', `Sample "${fields.sampleId}" is not in dataset "${fields.datasetId}".`, {
-      hint: 'The manifest may have been re-imported since the page was loaded; reload the pair.',
+  const { dataset, sample } = tokenSample(store, fields, manifests);
+  if (fields.kind !== 'camera' && fields.kind !== 'bev') {
+    throw new ApronError('invalid-input', `File token of kind "${fields.kind}" names computed data, not a file.`, {
+      hint: 'Fetch it through the file URL of the sample view.',
     });
   }
+
   const file = (fields.kind === 'camera' ? sample.cameras : sample.bev)[fields.index];
   if (file === undefined) {
     throw new ApronError('not-found', `Sample "${fields.sampleId}" has no ${fields.kind} image number ${fields.index}.`, {
@@ -98,23 +106,42 @@ export function resolveFileToken(store: Store, token: string, manifests: Manifes
     });
   }
 
-  const realRoot = realPathOf(dataset.root, `The root folder of dataset "${fields.datasetId}"`);
-  const requested = resolveSamplePath(dataset, file.path);
-  const realFile = realPathOf(requested, `Image ${file.name} of sample "${fields.sampleId}"`);
+  const realFile = resolveInsideRoot(dataset, file.path, `Image ${file.name} of sample "${fields.sampleId}"`);
+  const contentType = CONTENT_TYPES[extname(realFile).toLowerCase()] ?? 'application/octet-stream';
+  return { path: realFile, contentType };
+}
+
+/** Looks up the dataset and sample a token names. Throws `not-found` when the manifest no longer lists the sample. */
+export function tokenSample(store: Store, fields: FileTokenFields, manifests: ManifestCache): { dataset: LoadedDataset; sample: Sample } {
+  const dataset = manifests.get(store.getDataset(fields.datasetId).manifestPath);
+  const sampleIndex = dataset.indexOf.get(fields.sampleId);
+  const sample = sampleIndex === undefined ? undefined : dataset.manifest.samples[sampleIndex];
+  if (sample === undefined) {
+    throw new ApronError('not-found', `Sample "${fields.sampleId}" is not in dataset "${fields.datasetId}".`, {
+      hint: 'The manifest may have been re-imported since the page was loaded; reload the pair.',
+    });
+  }
+  return { dataset, sample };
+}
+
+/**
+ * Returns the real path of a manifest path, checked to be a regular file inside the dataset's real root.
+ * `description` names the file in errors, for example `Image front of sample "s1"`.
+ */
+export function resolveInsideRoot(dataset: LoadedDataset, manifestPath: string, description: string): string {
+  const realRoot = realPathOf(dataset.root, 'The root folder of the dataset');
+  const requested = resolveSamplePath(dataset, manifestPath);
+  const realFile = realPathOf(requested, description);
   if (!isInside(realRoot, realFile)) {
-    throw new ApronError('invalid-input', `Image ${file.name} of sample "${fields.sampleId}" lies outside the dataset root ${realRoot}.`, {
+    throw new ApronError('invalid-input', `${description} lies outside the dataset root ${realRoot}.`, {
       path: requested,
       hint: 'Apron serves only files inside the dataset folder. Fix the path in the manifest, or copy the file into the dataset.',
     });
   }
   if (!statSync(realFile).isFile()) {
-    throw new ApronError('not-found', `Image ${file.name} of sample "${fields.sampleId}" is not a file: ${requested}`, {
-      path: requested,
-    });
+    throw new ApronError('not-found', `${description} is not a file: ${requested}`, { path: requested });
   }
-
-  const contentType = CONTENT_TYPES[extname(realFile).toLowerCase()] ?? 'application/octet-stream';
-  return { path: realFile, contentType };
+  return realFile;
 }
 
 function realPathOf(path: string, description: string): string {

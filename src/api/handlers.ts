@@ -9,6 +9,7 @@ import { toDecisionRecord } from '../store/index.js';
 import { sharedManifestCache, type ManifestCache } from './manifest-cache.js';
 import { buildDatasetOverview } from './overview.js';
 import { buildSampleView } from './sample-view.js';
+import { listSamplePage } from './sample-list.js';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiParsedArgs<M>) => Promise<ApiResults[M]> };
 
@@ -69,6 +70,16 @@ export function createApiHandlers(store: Store, options: ApiHandlerOptions = {})
     async undo({ queueId, reviewer }) {
       const undone = store.undoLatestDecision(queueId, reviewer);
       return { undone: undone === null ? null : toDecisionRecord(undone) };
+    },
+
+    async listSamples({ datasetId, offset, limit, filter }) {
+      const dataset = manifests.get(store.getDataset(datasetId).manifestPath);
+      return listSamplePage(dataset, datasetId, offset, limit, filter);
+    },
+
+    async getSample({ datasetId, sampleId }) {
+      const dataset = manifests.get(store.getDataset(datasetId).manifestPath);
+      return buildSampleView(dataset, datasetId, sampleId);
     },
   };
 }

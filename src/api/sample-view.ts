@@ -1,11 +1,13 @@
-/** A sample's metadata and image references as the review screen shows them. */
+/** A sample's metadata and references to its camera, LiDAR and BEV data, as the sample and pair views show them. */
 import sharp from 'sharp';
-import type { FileRef, SampleView } from './contract.js';
+import type { CalibrationSummary, FileRef, SampleView } from './contract.js';
 import { ApronError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { resolveSamplePath, type LoadedDataset } from '../dataset/manifest-io.js';
 import type { ImageFile, Sample } from '../dataset/manifest.js';
-import { encodeFileToken } from './file-token.js';
+import { resolveCalibration } from '../dataset/importers/resolve-calibration.js';
+import { encodeFileToken, type TokenKind } from './file-token.js';
+import { bevEgoPixel, LIDAR_BEV, LIDAR_BEV_PIXELS } from './sensors/products.js';
 
 const log = createLogger('api');
 
@@ -20,27 +22,113 @@ export async function buildSampleView(dataset: LoadedDataset, datasetId: string,
   const index = dataset.indexOf.get(sampleId);
   const sample = index === undefined ? undefined : dataset.manifest.samples[index];
   if (sample === undefined) {
-    throw new ApronError('not-found', `Sample "${sampleId}" is in the queue but not in the manifest of dataset "${datasetId}".`, {
+    throw new ApronError('not-found', `Sample "${sampleId}" is not in the manifest of dataset "${datasetId}".`, {
       path: dataset.manifestPath,
       hint: 'The dataset was re-imported without this sample; mine the queue again.',
     });
   }
 
+  const token = (kind: TokenKind, fileIndex: number, extra = 0): string => encodeFileToken({ datasetId, sampleId, kind, index: fileIndex, extra });
+  const warnings: string[] = [];
+  const { calibrations, calibrated } = summarizeCalibrations(dataset, sample, warnings);
+
   const images: FileRef[] = [];
-  for (const [kind, files] of [['camera', sample.cameras], ['bev', sample.bev]] as const) {
-    for (const [fileIndex, file] of files.entries()) {
-      const size = await imageSize(dataset, file);
-      images.push({
-        kind,
-        name: file.name,
-        width: size?.width ?? null,
-        height: size?.height ?? null,
-        token: encodeFileToken({ datasetId, sampleId, kind, index: fileIndex }),
-      });
-    }
+  for (const [cameraIndex, file] of sample.cameras.entries()) {
+    const size = await imageSize(dataset, file);
+    images.push({
+      ...emptyExtras(),
+      kind: 'camera',
+      name: file.name,
+      width: size?.width ?? null,
+      height: size?.height ?? null,
+      token: token('camera', cameraIndex),
+      projections: calibrated.has(file.name)
+        ? sample.lidar.map((sweep, lidarIndex) => ({ lidarName: sweep.name, token: token('projection', cameraIndex, lidarIndex) }))
+        : [],
+    });
   }
 
-  return { sampleId, metadata: flattenMetadata(sample), images };
+  for (const [bevIndex, file] of sample.bev.entries()) {
+    const size = file.format === 'npy' ? sizeFromManifest(file) : await imageSize(dataset, file);
+    images.push({
+      ...emptyExtras(),
+      kind: 'bev',
+      name: file.name,
+      width: size?.width ?? null,
+      height: size?.height ?? null,
+      token: token('bev', bevIndex),
+      mapToken: sample.mapPath !== undefined && file.sim2Path !== undefined ? token('map', bevIndex) : null,
+      metresPerPixel: file.metresPerPixel ?? null,
+      egoPixel: guarded(warnings, `BEV raster ${file.name}`, () => bevEgoPixel(dataset, sample, file)),
+    });
+  }
+
+  for (const [lidarIndex, sweep] of sample.lidar.entries()) {
+    images.push({
+      ...emptyExtras(),
+      kind: 'bev',
+      source: 'lidar',
+      name: `${sweep.name} density`,
+      width: LIDAR_BEV_PIXELS,
+      height: LIDAR_BEV_PIXELS,
+      token: token('lidar-bev', lidarIndex),
+      metresPerPixel: LIDAR_BEV.resolution,
+      egoPixel: { column: LIDAR_BEV_PIXELS / 2, row: LIDAR_BEV_PIXELS / 2 },
+    });
+  }
+
+  const lidar = sample.lidar.map((sweep, lidarIndex) => ({ name: sweep.name, format: sweep.format, token: token('lidar', lidarIndex) }));
+  return { sampleId, datasetId, metadata: flattenMetadata(sample), images, lidar, calibrations, warnings };
+}
+
+function emptyExtras(): Pick<FileRef, 'source' | 'projections' | 'mapToken' | 'metresPerPixel' | 'egoPixel'> {
+  return { source: 'file', projections: [], mapToken: null, metresPerPixel: null, egoPixel: null };
+}
+
+/** Parses each camera's calibration once, so that the view offers projections only where one exists. */
+function summarizeCalibrations(
+  dataset: LoadedDataset,
+  sample: Sample,
+  warnings: string[],
+): { calibrations: CalibrationSummary[]; calibrated: Set<string> } {
+  const calibrations: CalibrationSummary[] = [];
+  const calibrated = new Set<string>();
+  for (const camera of sample.cameras) {
+    const calibrationId = camera.calibrationId ?? sample.calibrationId;
+    if (calibrationId === undefined) continue;
+    const entry = dataset.manifest.calibrations.find((candidate) => candidate.calibrationId === calibrationId);
+    const parsed = guarded(warnings, `Calibration of camera ${camera.name}`, () => resolveCalibration(dataset, sample, camera.name));
+    if (parsed === null || entry === undefined) continue;
+
+    calibrated.add(camera.name);
+    calibrations.push({
+      camera: camera.name,
+      calibrationId,
+      format: entry.format,
+      imageWidth: parsed.imageSize.width,
+      imageHeight: parsed.imageSize.height,
+      intrinsic: parsed.intrinsic.values,
+      lidarToCamera: parsed.lidarToCamera,
+      distortion: parsed.distortion ?? null,
+    });
+  }
+  return { calibrations, calibrated };
+}
+
+/** Runs `read`; on failure records a warning for the inspector and returns null, so the rest of the sample still shows. */
+function guarded<T>(warnings: string[], what: string, read: () => T): T | null {
+  try {
+    return read();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    warnings.push(`${what}: ${message}`);
+    log.warn(`${what}: ${message}`);
+    return null;
+  }
+}
+
+function sizeFromManifest(file: ImageFile): { width: number; height: number } | null {
+  return file.width !== undefined && file.height !== undefined ? { width: file.width, height: file.height } : null;
 }
 
 /**

@@ -54,6 +54,26 @@ export const lidarFileSchema = z.object({
   format: z.enum(['kitti-bin', 'nuscenes-pcd-bin', 'pcd', 'ply', 'av2-feather']),
 });
 
+/** One object seen in a sample, with its box in the site frame, where the source has annotations. */
+export const objectSchema = z.object({
+  /** Stable across samples: the same physical object keeps its track id on every visit. */
+  trackId: z.string().min(1),
+  /** Object class, for example `belt-loader` or `aircraft-narrow-body`. */
+  class: z.string().min(1),
+  /** Box centre, size and heading in the site frame, in metres and radians. */
+  box: z
+    .object({
+      x: z.number().finite(),
+      y: z.number().finite(),
+      z: z.number().finite(),
+      length: z.number().positive(),
+      width: z.number().positive(),
+      height: z.number().positive(),
+      yaw: z.number().finite(),
+    })
+    .optional(),
+});
+
 export const CALIBRATION_FORMATS = ['kitti-json', 'kitti-text', 'nuscenes-json', 'pjlab-json', 'pjlab-text'] as const;
 
 /**
@@ -85,6 +105,8 @@ export const sampleSchema = z.object({
   pose: poseSchema.optional(),
   placeId: z.string().optional(),
   trackIds: z.array(z.string()).optional(),
+  /** Annotated objects in view, with their classes; `trackIds` lists the same ids for readers that need only those. */
+  objects: z.array(objectSchema).optional(),
   cameras: z.array(imageFileSchema).default([]),
   bev: z.array(bevFileSchema).default([]),
   lidar: z.array(lidarFileSchema).default([]),
@@ -113,6 +135,7 @@ export type Pose = z.infer<typeof poseSchema>;
 export type ImageFile = z.infer<typeof imageFileSchema>;
 export type BevFile = z.infer<typeof bevFileSchema>;
 export type CalibrationEntry = z.infer<typeof calibrationSchema>;
+export type SampleObject = z.infer<typeof objectSchema>;
 export type LidarFile = z.infer<typeof lidarFileSchema>;
 export type Sample = z.infer<typeof sampleSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -1,18 +1,15 @@
-/** GET /files/<token>: stream a dataset file that the engine resolved from an opaque token. */
+/** GET /files/<token>: a dataset file, or sensor data computed from one, that the engine resolved from an opaque token. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApronError, toErrorInfo } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { statusForErrorCode } from './http-status.js';
 import { sendError } from './respond.js';
-import { sendFile } from './send-file.js';
+import { sendBytes, sendFile } from './send-file.js';
 
 const log = createLogger('server');
 
-export interface ResolvedFile {
-  /** Absolute path, already checked to lie inside the dataset's root. */
-  path: string;
-  contentType: string;
-}
+/** A file on disk (a path already checked to lie inside the dataset's root), or bytes computed for the request. */
+export type ResolvedFile = { path: string; contentType: string } | { body: Uint8Array; contentType: string };
 
 /** Turns a file token into a path, or throws ApronError (`not-found` for an unknown token). */
 export type FileResolver = (token: string) => ResolvedFile | Promise<ResolvedFile>;
@@ -48,6 +45,10 @@ export async function handleFileRequest(
   }
 
   // Dataset files do not change under a token while a dataset is open, so the browser may reuse them for a while.
+  if ('body' in file) {
+    sendBytes(request, response, file.body, { contentType: file.contentType, cacheControl: 'private, max-age=300' });
+    return;
+  }
   const sent = await sendFile(request, response, file.path, { contentType: file.contentType, cacheControl: 'private, max-age=300' });
   if (sent === 'missing') {
     sendError(response, 404, {

@@ -1,4 +1,4 @@
-/** Stream a file from disk as a response, for both the renderer build and dataset files. */
+/** Send a file from disk, or bytes from memory, as a response: the renderer build, dataset files and sensor data. */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
@@ -47,6 +47,15 @@ export async function sendFile(
     response.destroy();
   }
   return 'sent';
+}
+
+/** Sends bytes computed in memory (a decoded sweep, a rendered raster) with status 200. */
+export function sendBytes(request: IncomingMessage, response: ServerResponse, body: Uint8Array, options: SendFileOptions): void {
+  response.statusCode = 200;
+  response.setHeader('Content-Type', options.contentType);
+  response.setHeader('Content-Length', body.byteLength);
+  response.setHeader('Cache-Control', options.cacheControl);
+  response.end(request.method === 'HEAD' ? undefined : body);
 }
 
 async function openRegularFile(path: string): Promise<FileHandle | undefined> {

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApiHandlers, dispatchApiCall, resolveFileToken } from '../api/handlers.js';
+import { createApiHandlers, dispatchApiCall } from '../api/handlers.js';
+import { resolveDataToken } from '../api/sensors/resolve-data-token.js';
 import { openWorkspace, type Workspace } from '../core/workspace.js';
 import { openStore } from '../store/index.js';
 import { startServer, type RunningServer } from './server.js';
@@ -36,7 +37,7 @@ export async function serveWorkspace(options: ServeWorkspaceOptions = {}): Promi
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.port === undefined ? {} : { port: options.port }),
       dispatch: (method, args) => dispatchApiCall(handlers, method, args),
-      resolveFile: (token) => resolveFileToken(store, token),
+      resolveFile: (token) => resolveDataToken(store, token),
       staticDir: options.staticDir ?? defaultRendererDir(),
     });
   } catch (error) {

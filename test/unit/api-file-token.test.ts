@@ -129,7 +129,7 @@ describe('resolveFileToken', () => {
   });
 
   it('token round trip', () => {
-    const fields = { datasetId: 'kitti/00', sampleId: '00:000123', kind: 'bev' as const, index: 2 };
+    const fields = { datasetId: 'kitti/00', sampleId: '00:000123', kind: 'projection' as const, index: 2, extra: 1 };
     const value = encodeFileToken(fields);
     expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeFileToken(value)).toEqual(fields);

@@ -194,10 +194,13 @@ describe('api handlers', () => {
       trackIds: 'tug-3, cone-7',
       lidar: 'top (kitti-bin)',
     });
-    expect(pair.sampleA.images.map(({ kind, name, width, height }) => ({ kind, name, width, height }))).toEqual([
-      { kind: 'camera', name: 'front', width: 8, height: 6 },
-      { kind: 'bev', name: 'bev', width: 5, height: 5 },
+    // The sweep adds a BEV computed from it, after the dataset's own raster.
+    expect(pair.sampleA.images.map(({ kind, name, width, height, source }) => ({ kind, name, width, height, source }))).toEqual([
+      { kind: 'camera', name: 'front', width: 8, height: 6, source: 'file' },
+      { kind: 'bev', name: 'bev', width: 5, height: 5, source: 'file' },
+      { kind: 'bev', name: 'top density', width: 400, height: 400, source: 'lidar' },
     ]);
+    expect(pair.sampleA.lidar.map(({ name, format }) => ({ name, format }))).toEqual([{ name: 'top', format: 'kitti-bin' }]);
     expect(pair.sampleB.metadata['timestampNs']).toBe('5');
     expect(pair.sampleB.images.map(({ width, height }) => [width, height])).toEqual([[4, 2]]);
 

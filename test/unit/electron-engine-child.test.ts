@@ -52,6 +52,7 @@ describe('engine in a child process', () => {
 
     const file = await engine.resolveFile(token);
 
+    if (!('path' in file)) throw new Error('a camera image resolves to a path');
     expect(file.path.startsWith(fixture.workspace.root) || file.path.includes(root)).toBe(true);
     expect(file.contentType).toBe('image/png');
   });

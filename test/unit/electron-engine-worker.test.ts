@@ -73,6 +73,7 @@ describe('engine worker', () => {
     const file = await engine.resolveFile(bev.token);
 
     expect(file.contentType).toBe('image/png');
+    if (!('path' in file)) throw new Error('a BEV image file resolves to a path');
     expect(file.path.endsWith(join('data', 's0-bev.png'))).toBe(true);
     await expect(engine.resolveFile('not-a-token')).rejects.toMatchObject({ code: 'invalid-input' });
   });

@@ -10,6 +10,9 @@ describe('hash routes', () => {
     expect(parseRoute('#/queues/q1')).toEqual({ screen: 'queue', queueId: 'q1', page: 1 });
     expect(parseRoute('#/queues/q1?page=3')).toEqual({ screen: 'queue', queueId: 'q1', page: 3 });
     expect(parseRoute('#/queues/q1/pairs/0')).toEqual({ screen: 'pair', queueId: 'q1', position: 0 });
+    expect(parseRoute('#/datasets/d/samples?page=2&filter=kit')).toEqual({ screen: 'samples', datasetId: 'd', page: 2, filter: 'kit' });
+    expect(parseRoute('#/datasets/d/samples/00%3A000123')).toEqual({ screen: 'sample', datasetId: 'd', sampleId: '00:000123' });
+    expect(parseRoute('#/datasets/d/compare/a%2F1/b')).toEqual({ screen: 'compare', datasetId: 'd', sampleA: 'a/1', sampleB: 'b' });
   });
 
   it('treat malformed hashes as unknown', () => {
@@ -28,6 +31,10 @@ describe('hash routes', () => {
       { screen: 'datasets' },
       { screen: 'dataset', datasetId: 'nordland/summer' },
       { screen: 'queue', queueId: 'queue-1', page: 1 },
+      { screen: 'samples', datasetId: 'd', page: 3, filter: 'a b&c' },
+      { screen: 'samples', datasetId: 'd', page: 1, filter: '' },
+      { screen: 'sample', datasetId: 'd', sampleId: 'seq/01:7' },
+      { screen: 'compare', datasetId: 'd', sampleA: 'x y', sampleB: 'z#1' },
       { screen: 'queue', queueId: 'queue-1', page: 4 },
       { screen: 'pair', queueId: 'queue 1', position: 17 },
     ];

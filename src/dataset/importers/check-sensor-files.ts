@@ -7,7 +7,7 @@ import type { LidarFile, SampleInput } from '../manifest.js';
 import { isFile } from './source-folder.js';
 
 /** The manifest's LiDAR format names, mapped to the reader's names. */
-const READER_FORMAT: Record<LidarFile['format'], PointCloudFormat> = {
+export const READER_FORMAT: Record<LidarFile['format'], PointCloudFormat> = {
   'kitti-bin': 'kitti-bin',
   'nuscenes-pcd-bin': 'nuscenes-bin',
   pcd: 'pcd',

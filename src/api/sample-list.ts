@@ -1,0 +1,28 @@
+/** A page of a dataset's samples in manifest order, optionally filtered by sample or sequence id. */
+import type { SamplesPage } from './contract.js';
+import type { LoadedDataset } from '../dataset/manifest-io.js';
+import type { Sample } from '../dataset/manifest.js';
+
+export function listSamplePage(dataset: LoadedDataset, datasetId: string, offset: number, limit: number, filter?: string): SamplesPage {
+  const all = dataset.manifest.samples;
+  const matching = filter === undefined || filter === '' ? all : all.filter((sample) => sample.sampleId.includes(filter) || sample.sequenceId.includes(filter));
+  return {
+    datasetId,
+    total: matching.length,
+    samples: matching.slice(offset, offset + limit).map((sample) => ({
+      sampleId: sample.sampleId,
+      sequenceId: sample.sequenceId,
+      timestampNs: sample.timestampNs.toString(),
+      cameras: sample.cameras.length,
+      lidar: sample.lidar.length,
+      bev: sample.bev.length,
+      condition: conditionOf(sample, dataset.manifest.conditionFields),
+    })),
+  };
+}
+
+/** The sample's condition values in the dataset's display order, for example `rain, night`. */
+function conditionOf(sample: Sample, fields: readonly ('weather' | 'timeOfDay' | 'season')[]): string | null {
+  const values = fields.map((field) => sample[field]).filter((value): value is string => value !== undefined);
+  return values.length === 0 ? null : values.join(', ');
+}
