@@ -4,6 +4,9 @@ import { useReviewer } from './reviewer.js';
 import { DatasetOverviewScreen } from './screens/DatasetOverviewScreen.js';
 import { DatasetsScreen } from './screens/DatasetsScreen.js';
 import { QueueScreen } from './screens/QueueScreen.js';
+import { CompareScreen } from './screens/CompareScreen.js';
+import { SampleScreen } from './screens/SampleScreen.js';
+import { SamplesScreen } from './screens/SamplesScreen.js';
 import type { Route } from './routes.js';
 import { useHashRoute } from './use-hash-route.js';
 
@@ -37,6 +40,12 @@ function Screen({ route, reviewer }: { route: Route; reviewer: string }) {
     case 'pair':
       // Keyed by queue only, so that stepping through pairs keeps the zoom, the note and the session's undo positions.
       return <PairScreen key={route.queueId} queueId={route.queueId} position={route.position} reviewer={reviewer} />;
+    case 'samples':
+      return <SamplesScreen key={route.datasetId} datasetId={route.datasetId} page={route.page} filter={route.filter} />;
+    case 'sample':
+      return <SampleScreen key={`${route.datasetId}\0${route.sampleId}`} datasetId={route.datasetId} sampleId={route.sampleId} />;
+    case 'compare':
+      return <CompareScreen key={route.datasetId} datasetId={route.datasetId} sampleA={route.sampleA} sampleB={route.sampleB} />;
     case 'unknown':
       return (
         <section>

@@ -2,7 +2,7 @@
  * A workspace holding one real multimodal dataset and a review queue over its samples, for the
  * pair-view benchmark and the end-to-end sensor-view test. The queue pairs each sample with the
  * next one, so that paging through it shows a different pair of sweeps and images every time; it
- * is not mined (no encoder is trained for a handful of samples), and its evidence says so.
+ * is not mined (no encoder is trained for a handful of samples), and its evidence has similarity 0.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ export async function createMultimodalWorkspace(root: string, source: string, da
     const samples = complete.length >= 2 ? complete : manifestSamples;
     const pairs: [string, string][] = samples.map((sample, index) => [sample.sampleId, samples[(index + 1) % samples.length]!.sampleId]);
 
-    // The queue needs an embedding version to refer to; this one holds zeros and is never searched.
+    // The queue needs an embedding version to refer to; this one contains zeros and is never searched.
     const vectorsPath = join(workspace.embeddingsDir, `${datasetId}-placeholder.f32`);
     writeFileSync(vectorsPath, Buffer.alloc(manifestSamples.length * 4));
     const version = store.addEmbeddingVersion({ embeddingVersionId: `${datasetId}-placeholder`, datasetId, vectorsPath, dimension: 1, count: manifestSamples.length });

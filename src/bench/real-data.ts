@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BenchResult } from './report.js';
 import { benchKittiLoop } from './bench-kitti-loop.js';
 import { benchLidar } from './bench-lidar.js';
+import { benchPairView } from './bench-pair-view.js';
 
 export interface RealDataBench {
   name: string;
@@ -20,6 +21,13 @@ export const BENCHES_ON_REAL_DATA: RealDataBench[] = [
     async run(dataRoot) {
       const results = await benchLidar(dataRoot);
       return results.length > 0 ? results : skipped('point-cloud readers', dataRoot);
+    },
+  },
+  {
+    name: 'pair view',
+    async run(dataRoot) {
+      const results = await benchPairView(dataRoot);
+      return results.length > 0 ? results : skipped('pair view', dataRoot);
     },
   },
   {

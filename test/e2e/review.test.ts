@@ -4,32 +4,22 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, hasChromium, launchChromium } from '../../src/bench/chromium.js';
 import { openStore } from '../../src/store/index.js';
 import { defaultRendererDir, serveWorkspace, type ServedWorkspace } from '../../src/server/serve-workspace.js';
 import { createReviewFixture, type ReviewFixture } from './review-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = join(tmpdir(), 'apron-pair-view.png');
 const REVIEWER = 'e2e reviewer';
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stderr.write(`skipping the end-to-end review test: ${CHROMIUM} is missing (install it with \`apt-get install chromium\`)\n`);
+const chromiumPresent = hasChromium();
+if (!chromiumPresent) {
+  process.stderr.write(`skipping the end-to-end review test: ${CHROMIUM_PATH} is missing (install it with \`apt-get install chromium\`)\n`);
 }
 
-describe.skipIf(!hasChromium)('review in the browser', () => {
+describe.skipIf(!chromiumPresent)('review in the browser', () => {
   let root: string;
   let fixture: ReviewFixture;
   let served: ServedWorkspace;
@@ -43,12 +33,7 @@ describe.skipIf(!hasChromium)('review in the browser', () => {
     fixture = await createReviewFixture(root);
     served = await serveWorkspace({ workspaceRoot: fixture.workspace.root });
 
-    context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1400, height: 1000 },
-    });
+    context = await launchChromium(join(root, 'chromium-profile'));
     // Every step here takes milliseconds; a short limit turns a missing element into a quick failure.
     context.setDefaultTimeout(10_000);
     page = context.pages()[0] ?? (await context.newPage());

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { lazy, Suspense, useRef, useState } from 'react';
 import type { Verdict } from '../../../src/api/contract.js';
 import { useApiCall } from '../api/use-api-call.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
@@ -9,11 +9,16 @@ import { navigate } from '../use-hash-route.js';
 import { DecisionBar } from './DecisionBar.js';
 import { DecisionStatus } from './DecisionStatus.js';
 import { EvidencePanel } from './EvidencePanel.js';
-import { MetadataTable } from './MetadataTable.js';
 import { SamplePanel } from './SamplePanel.js';
+import { hasSensorViews } from '../sensors/has-sensor-views.js';
+import { SampleInspector } from '../sensors/SampleInspector.js';
+import type { SweepInfo } from '../sensors/sweep-info.js';
 import { useReviewActions } from './use-review-actions.js';
 import { useReviewKeys } from './use-review-keys.js';
 import type { Zoom } from './zoom.js';
+
+// three.js is about 600 kB, so it loads only when a pair with sensor data first shows.
+const PairModalities = lazy(async () => ({ default: (await import('../sensors/PairModalities.js')).PairModalities }));
 
 /** Element id of the reviewer name field in the header, focused when a decision needs a name. */
 export const REVIEWER_INPUT_ID = 'reviewer-name-input';
@@ -32,6 +37,8 @@ export function PairScreen({ queueId, position, reviewer }: PairScreenProps) {
   const [note, setNote] = useState('');
   const [zoom, setZoom] = useState<Zoom>('auto');
   const [reviewerMissing, setReviewerMissing] = useState(false);
+  // Point counts and fields of the sweeps drawn so far, by token, for the inspector.
+  const [sweeps, setSweeps] = useState<Record<string, SweepInfo>>({});
   // The position where a verdict key arrived before the pair had loaded; the hint hides once it has.
   const [earlyKeyPosition, setEarlyKeyPosition] = useState<number | null>(null);
 
@@ -161,13 +168,24 @@ export function PairScreen({ queueId, position, reviewer }: PairScreenProps) {
             <ErrorPanel title={failure.kind === 'decide' ? 'The decision was not saved' : 'Undo failed'} error={failure.error} />
           )}
 
-          <div className="pair-samples">
-            <SamplePanel label="A" sample={pair.sampleA} zoom={zoom} />
-            <SamplePanel label="B" sample={pair.sampleB} zoom={zoom} />
-          </div>
+          {hasSensorViews(pair.sampleA) || hasSensorViews(pair.sampleB) ? (
+            <Suspense fallback={<p className="muted">Loading the sensor views…</p>}>
+              {/* Not keyed by position: the next pair reuses the WebGL renderers instead of creating new ones. */}
+              <PairModalities
+                sampleA={pair.sampleA}
+                sampleB={pair.sampleB}
+                onSweepLoaded={(token, info) => setSweeps((known) => ({ ...known, [token]: info }))}
+              />
+            </Suspense>
+          ) : (
+            <div className="pair-samples">
+              <SamplePanel label="A" sample={pair.sampleA} zoom={zoom} />
+              <SamplePanel label="B" sample={pair.sampleB} zoom={zoom} />
+            </div>
+          )}
           <div className="pair-details">
             <EvidencePanel evidence={pair.item.evidence} />
-            <MetadataTable sampleA={pair.sampleA} sampleB={pair.sampleB} />
+            <SampleInspector sample={pair.sampleA} other={pair.sampleB} sweeps={sweeps} />
           </div>
         </div>
       )}

@@ -3,6 +3,7 @@ import { useApiCall } from '../api/use-api-call.js';
 import { CountTable } from '../components/CountTable.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { formatCount, formatTimestamp, MISSING } from '../format.js';
+import { routeHash } from '../routes.js';
 import { QueuesTable } from './QueuesTable.js';
 
 export function DatasetOverviewScreen({ datasetId }: { datasetId: string }) {
@@ -28,6 +29,12 @@ export function DatasetOverviewScreen({ datasetId }: { datasetId: string }) {
       {queues.state.value !== undefined && <QueuesTable queues={queues.state.value} />}
 
       <h2>Samples</h2>
+      <p>
+        <a className="button" href={routeHash({ screen: 'samples', datasetId, page: 1, filter: '' })}>
+          Browse the samples
+        </a>{' '}
+        <span className="muted">Open any sample in every modality, or compare any two side by side.</span>
+      </p>
       <div className="table-grid">
         <CountTable caption="Sequences" entries={dataset.sequences} />
         {Object.entries(dataset.conditions).map(([field, entries]) => (
