@@ -114,8 +114,8 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
       [384, 'pixelated'],
       [302, 'pixelated'],
     ]);
-    expect(await page.getByRole('region', { name: 'Sample A' }).textContent()).toContain('s0');
-    expect(await page.getByRole('region', { name: 'Sample B' }).textContent()).toContain('s3');
+    expect(await page.getByRole('region', { name: 'Sample A', exact: true }).textContent()).toContain('s0');
+    expect(await page.getByRole('region', { name: 'Sample B', exact: true }).textContent()).toContain('s3');
     expect(await page.locator('.metadata-table').textContent()).toContain('drive-b');
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });

@@ -1,6 +1,7 @@
 /** Every `apron` sub-command, in the order `apron --help` lists them. */
 import type { Command } from '../command.js';
 import { datasetsCommand } from './datasets.js';
+import { demoCommand } from './demo.js';
 import { embedCommand } from './embed.js';
 import { exportMaskCommand } from './export-mask.js';
 import { importCommand } from './import.js';
@@ -9,4 +10,4 @@ import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
-export const COMMANDS: Command[] = [importCommand, datasetsCommand, trainCommand, embedCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand];
+export const COMMANDS: Command[] = [importCommand, datasetsCommand, trainCommand, embedCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand, demoCommand];
