@@ -158,11 +158,16 @@ export interface ProjectionRef {
   token: string;
 }
 
-/** A LiDAR sweep: the token yields `sensor-wire` point bytes in the sensor frame (x forward, y left, z up). */
+/** A LiDAR sweep: the token yields `sensor-wire` point bytes in metres. */
 export interface LidarRef {
   name: string;
   format: string;
   token: string;
+  /**
+   * `ego`: points turned into the vehicle frame (x forward, y left, z up) with the calibration's
+   * LiDAR-to-ego transform; `sensor`: as stored, which for most sensors has x forward too.
+   */
+  frame: 'ego' | 'sensor';
 }
 
 /** Vector map elements in the pixel frame of one BEV raster. */

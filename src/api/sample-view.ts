@@ -7,7 +7,7 @@ import { resolveSamplePath, type LoadedDataset } from '../dataset/manifest-io.js
 import type { ImageFile, Sample } from '../dataset/manifest.js';
 import { resolveCalibration } from '../dataset/importers/resolve-calibration.js';
 import { encodeFileToken, type TokenKind } from './file-token.js';
-import { bevEgoPixel, LIDAR_BEV, LIDAR_BEV_PIXELS } from './sensors/products.js';
+import { bevEgoPixel, LIDAR_BEV, LIDAR_BEV_PIXELS, lidarToEgoOf } from './sensors/products.js';
 
 const log = createLogger('api');
 
@@ -77,7 +77,8 @@ export async function buildSampleView(dataset: LoadedDataset, datasetId: string,
     });
   }
 
-  const lidar = sample.lidar.map((sweep, lidarIndex) => ({ name: sweep.name, format: sweep.format, token: token('lidar', lidarIndex) }));
+  const frame = lidarToEgoOf(dataset, sample) === null ? 'sensor' : 'ego';
+  const lidar = sample.lidar.map((sweep, lidarIndex) => ({ name: sweep.name, format: sweep.format, token: token('lidar', lidarIndex), frame }) as const);
   return { sampleId, datasetId, metadata: flattenMetadata(sample), images, lidar, calibrations, warnings };
 }
 

@@ -9,6 +9,7 @@ import type { SampleView } from '../../src/api/contract.js';
 import { createApiHandlers, type ApiHandlers } from '../../src/api/handlers.js';
 import { ManifestCache } from '../../src/api/manifest-cache.js';
 import { decodePoints, decodeProjection } from '../../src/api/sensor-wire.js';
+import { lidarToEgoOf } from '../../src/api/sensors/products.js';
 import { resolveDataToken } from '../../src/api/sensors/resolve-data-token.js';
 import { openWorkspace } from '../../src/core/workspace.js';
 import { importIntoWorkspace } from '../../src/loop/import.js';
@@ -48,6 +49,11 @@ describe.skipIf(!present)('sensor views of the real multimodal sets', () => {
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
+  it('turns the nuScenes sweep into the vehicle frame and leaves the others as stored', () => {
+    const frames = SETS.flatMap((name) => (views.get(name) ?? []).flatMap((view) => view.lidar.map((sweep) => `${view.sampleId.split(':')[0]}:${sweep.frame}`)));
+    expect(frames.filter((frame) => frame.endsWith(':ego'))).toHaveLength(1);
+  });
+
   it('builds every sample view without warnings', () => {
     for (const name of SETS) {
       const samples = views.get(name) ?? [];
@@ -56,7 +62,7 @@ describe.skipIf(!present)('sensor views of the real multimodal sets', () => {
     }
   });
 
-  it('sends each sweep whole: the count and the first and last points match the reader', async () => {
+  it('sends each sweep whole, in the frame it names', async () => {
     for (const name of SETS) {
       for (const view of views.get(name) ?? []) {
         for (const [index, sweep] of view.lidar.entries()) {
@@ -68,9 +74,14 @@ describe.skipIf(!present)('sensor views of the real multimodal sets', () => {
           const cloud = await readPointCloudFile(join(dataset.root, file.path), format[file.format]);
 
           expect(points.count).toBe(cloud.count);
-          const x = cloud.fields.find((field) => field.name === 'x')!.values;
-          expect(points.x[0]).toBe(Math.fround(x[0]!));
-          expect(points.x[points.count - 1]).toBe(Math.fround(x[cloud.count - 1]!));
+          const column = (name: string) => cloud.fields.find((field) => field.name === name)!.values;
+          const [x, y, z] = [column('x'), column('y'), column('z')];
+          for (const i of [0, cloud.count - 1]) {
+            // A sweep in the vehicle frame went through the calibration's LiDAR-to-ego transform.
+            const m = sweep.frame === 'ego' ? lidarToEgoOf(dataset, sample)! : [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0];
+            const expected = m[0]! * x[i]! + m[1]! * y[i]! + m[2]! * z[i]! + m[3]!;
+            expect(points.x[i]).toBeCloseTo(expected, 4);
+          }
         }
       }
     }

@@ -113,7 +113,7 @@ export function LidarView({ lidar, colorMode, pointSize, link, resetCount, onSwe
         {state === 'loading' && webglFailure === null && <p className="sensor-loading">Loading sweep…</p>}
       </div>
       <figcaption>
-        <span className="mono">lidar</span> {lidar.name} <span className="muted">({lidar.format})</span>
+        <span className="mono">lidar</span> {lidar.name} <span className="muted">({lidar.format}, {lidar.frame === 'ego' ? 'vehicle frame' : 'sensor frame'})</span>
         {isDrawn && <ColorLegend pointCount={drawn.sweep.count} requested={colorMode} coloring={drawn.coloring} />}
       </figcaption>
     </figure>

@@ -30,10 +30,14 @@ export async function loadSampleSweep(dataset: LoadedDataset, sample: Sample, li
   return readSweep(path, file);
 }
 
-/** Encodes the sweep as wire bytes: positions, plus intensity and ring where the file has them. */
+/**
+ * Encodes the sweep as wire bytes: positions, plus intensity and ring where the file has them.
+ * Positions are in the ego frame where the calibration gives the LiDAR-to-ego transform (nuScenes
+ * mounts its LiDAR with x to the right), so that forward is up in every top-down view.
+ */
 export async function sweepBytes(dataset: LoadedDataset, sample: Sample, lidarIndex: number): Promise<Uint8Array> {
   const cloud = await loadSampleSweep(dataset, sample, lidarIndex);
-  const { x, y, z } = getPositions(cloud);
+  const { x, y, z } = toEgoFrame(getPositions(cloud), lidarToEgoOf(dataset, sample));
   const float32 = (values: ReturnType<typeof getRing>): Float32Array | null => {
     if (values === undefined) return null;
     return values instanceof Float32Array ? values : Float32Array.from(values);
@@ -73,7 +77,7 @@ export async function projectionBytes(dataset: LoadedDataset, sample: Sample, ca
 export async function lidarBevPng(dataset: LoadedDataset, sample: Sample, lidarIndex: number): Promise<PngPicture> {
   const cloud = await loadSampleSweep(dataset, sample, lidarIndex);
   const { halfRange, resolution, saturation } = LIDAR_BEV;
-  const raster = rasterizePoints(getPositions(cloud), {
+  const raster = rasterizePoints(toEgoFrame(getPositions(cloud), lidarToEgoOf(dataset, sample)), {
     mode: 'density',
     resolution,
     range: { xMin: -halfRange, xMax: halfRange, yMin: -halfRange, yMax: halfRange },
@@ -133,6 +137,42 @@ export function bevEgoPixel(dataset: LoadedDataset, sample: Sample, file: BevFil
   if (sim2 === null) return null;
   const [column, row] = cityToRaster(sim2, sample.pose.x, sample.pose.y);
   return { column, row: file.height - row };
+}
+
+/**
+ * Returns the LiDAR-to-ego transform from the first camera calibration of the sample that has one,
+ * or null. Only the nuScenes calibration format stores it.
+ */
+export function lidarToEgoOf(dataset: LoadedDataset, sample: Sample): number[] | null {
+  for (const camera of sample.cameras) {
+    if ((camera.calibrationId ?? sample.calibrationId) === undefined) continue;
+    try {
+      const transform = resolveCalibration(dataset, sample, camera.name).lidarToEgo;
+      if (transform !== undefined) return transform;
+    } catch {
+      // An unreadable calibration shows as a warning on the sample view; the sweep stays in its own frame.
+    }
+  }
+  return null;
+}
+
+/** Applies a row-major 4x4 rigid transform to the points; null leaves them as they are. */
+function toEgoFrame(points: { x: Float32Array; y: Float32Array; z: Float32Array }, transform: number[] | null) {
+  if (transform === null) return points;
+  const m = (index: number): number => transform[index] ?? 0;
+  const count = points.x.length;
+  const x = new Float32Array(count);
+  const y = new Float32Array(count);
+  const z = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const px = points.x[i] ?? 0;
+    const py = points.y[i] ?? 0;
+    const pz = points.z[i] ?? 0;
+    x[i] = m(0) * px + m(1) * py + m(2) * pz + m(3);
+    y[i] = m(4) * px + m(5) * py + m(6) * pz + m(7);
+    z[i] = m(8) * px + m(9) * py + m(10) * pz + m(11);
+  }
+  return { x, y, z };
 }
 
 /** Reads the Sim(2) of a north-up raster, or returns null when it has none. */
