@@ -164,8 +164,8 @@ export interface LidarRef {
   format: string;
   token: string;
   /**
-   * `ego`: points turned into the vehicle frame (x forward, y left, z up) with the calibration's
-   * LiDAR-to-ego transform; `sensor`: as stored, which for most sensors has x forward too.
+   * `ego`: points in the vehicle frame (x forward, y left, z up), as stored (Argoverse 2) or turned
+   * with the calibration's LiDAR-to-ego transform; `sensor`: as stored, which for most sensors has x forward too.
    */
   frame: 'ego' | 'sensor';
 }

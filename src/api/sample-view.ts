@@ -24,7 +24,7 @@ export async function buildSampleView(dataset: LoadedDataset, datasetId: string,
   if (sample === undefined) {
     throw new ApronError('not-found', `Sample "${sampleId}" is not in the manifest of dataset "${datasetId}".`, {
       path: dataset.manifestPath,
-      hint: 'The dataset was re-imported without this sample; mine the queue again.',
+      hint: 'Check the sample id in the dataset\'s sample list. If it came from a review queue, the dataset was re-imported without it: mine the queue again.',
     });
   }
 
@@ -77,8 +77,14 @@ export async function buildSampleView(dataset: LoadedDataset, datasetId: string,
     });
   }
 
-  const frame = lidarToEgoOf(dataset, sample) === null ? 'sensor' : 'ego';
-  const lidar = sample.lidar.map((sweep, lidarIndex) => ({ name: sweep.name, format: sweep.format, token: token('lidar', lidarIndex), frame }) as const);
+  const calibratedToEgo = lidarToEgoOf(dataset, sample) !== null;
+  const lidar = sample.lidar.map((sweep, lidarIndex) => ({
+    name: sweep.name,
+    format: sweep.format,
+    token: token('lidar', lidarIndex),
+    // Argoverse 2 stores its sweeps in the vehicle frame already.
+    frame: calibratedToEgo || sweep.format === 'av2-feather' ? ('ego' as const) : ('sensor' as const),
+  }));
   return { sampleId, datasetId, metadata: flattenMetadata(sample), images, lidar, calibrations, warnings };
 }
 

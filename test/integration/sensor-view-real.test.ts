@@ -49,9 +49,9 @@ describe.skipIf(!present)('sensor views of the real multimodal sets', () => {
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
-  it('turns the nuScenes sweep into the vehicle frame and leaves the others as stored', () => {
-    const frames = SETS.flatMap((name) => (views.get(name) ?? []).flatMap((view) => view.lidar.map((sweep) => `${view.sampleId.split(':')[0]}:${sweep.frame}`)));
-    expect(frames.filter((frame) => frame.endsWith(':ego'))).toHaveLength(1);
+  it('labels the nuScenes and Argoverse 2 sweeps as the vehicle frame', () => {
+    const egoFormats = SETS.flatMap((name) => (views.get(name) ?? []).flatMap((view) => view.lidar.filter((sweep) => sweep.frame === 'ego').map((sweep) => sweep.format)));
+    expect(new Set(egoFormats)).toEqual(new Set(['nuscenes-pcd-bin', 'av2-feather']));
   });
 
   it('builds every sample view without warnings', () => {
@@ -78,7 +78,7 @@ describe.skipIf(!present)('sensor views of the real multimodal sets', () => {
           const [x, y, z] = [column('x'), column('y'), column('z')];
           for (const i of [0, cloud.count - 1]) {
             // A sweep in the vehicle frame went through the calibration's LiDAR-to-ego transform.
-            const m = sweep.frame === 'ego' ? lidarToEgoOf(dataset, sample)! : [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0];
+            const m = lidarToEgoOf(dataset, sample) ?? [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0];
             const expected = m[0]! * x[i]! + m[1]! * y[i]! + m[2]! * z[i]! + m[3]!;
             expect(points.x[i]).toBeCloseTo(expected, 4);
           }

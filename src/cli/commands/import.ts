@@ -8,7 +8,7 @@ import { withStore } from '../workspace-store.js';
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'import a dataset folder (kitti-bev, nordland) or a manifest into the workspace',
+  summary: 'import a dataset folder (nordland, kitti-bev, kitti-nuscenes-demo, pjlab-lidar-camera, argoverse2) or a manifest',
   help: `Usage: apron import <layout> <folder> [options]
        apron import <folder> [options]          (layout detected from the folder)
 
