@@ -2,7 +2,8 @@
 // `npm start`: open Apron in its Electron window where Electron runs, otherwise serve the same
 // UI to a browser with `apron serve`. Electron is an optional dependency because its binary is
 // downloaded at install time, which fails on machines without access to its download host.
-import { spawn } from 'node:child_process';
+// A workspace without datasets first gets the airside demo (see `apron demo --prepare`).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -33,6 +34,39 @@ function findElectron() {
 }
 
 const args = process.argv.slice(2);
+
+/** Returns the `--workspace DIR` (or `--workspace=DIR`) among the arguments, as arguments for `apron demo`. */
+function workspaceArgs() {
+  const index = args.findIndex((arg) => arg === '--workspace' || arg.startsWith('--workspace='));
+  if (index < 0) return [];
+  return args[index].includes('=') ? [args[index]] : args.slice(index, index + 2);
+}
+
+/**
+ * Sets up the embedded default: a workspace without datasets gets the airside demo with a trained encoder
+ * and a mined queue before the UI opens (a few minutes, once). Returns the queue id, or null.
+ */
+function prepareDemo() {
+  if (process.env.APRON_NO_DEMO === '1') return null;
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'apron.js'), 'demo', '--prepare', ...workspaceArgs()], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    process.stderr.write('Setting up the demo dataset failed (see above); opening Apron without it. Set APRON_NO_DEMO=1 to skip the demo.\n');
+    return null;
+  }
+  const queueId = result.stdout.trim();
+  return queueId === '' ? null : queueId;
+}
+
+const demoQueue = prepareDemo();
+if (demoQueue !== null) {
+  const portIndex = args.findIndex((arg) => arg === '--port');
+  const port = portIndex >= 0 ? args[portIndex + 1] : '4780';
+  process.stderr.write(`The airside demo is ready: review its suspected false negatives at http://127.0.0.1:${port}/#/queues/${encodeURIComponent(demoQueue)}/pairs/0 (or from the Datasets page).\n`);
+}
+
 const electron = findElectron();
 let child;
 if (electron.binary !== undefined && process.env.APRON_NO_ELECTRON !== '1') {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatError } from '../core/errors.js';
+import { benchDemo } from './bench-demo.js';
 import { benchSearch } from './bench-search.js';
 import { benchStore } from './bench-store.js';
 import { writeReport, type BenchResult } from './report.js';
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
   const benches: { name: string; run: () => Promise<BenchResult | BenchResult[]> }[] = [
     { name: 'search', run: benchSearch },
     { name: 'store', run: benchStore },
+    { name: 'airside demo', run: benchDemo },
     ...BENCHES_ON_REAL_DATA.map((bench) => ({ name: bench.name, run: () => bench.run(dataRoot) })),
   ];
 

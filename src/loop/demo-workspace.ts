@@ -54,7 +54,7 @@ export interface PreparedDemo {
   ran: DemoStage[];
 }
 
-/** The folder the demo is generated into, inside the workspace, so that removing the workspace removes it too. */
+/** Returns the folder the demo is generated into: inside the workspace, so that removing the workspace removes it too. */
 export function demoFolder(workspace: Workspace, size: DemoSize, seed: number): string {
   return join(workspace.root, 'data', `demo-airside-${size}-${seed}`);
 }

@@ -1,12 +1,14 @@
 import { join, resolve } from 'node:path';
 import { defaultWorkspaceRoot } from '../../core/workspace.js';
-import { DEMO_SIZES, SIZE_PRESETS, type DemoOptions } from '../../demo/options.js';
+import { DEMO_SIZES, SIZE_PRESETS, type DemoOptions, type DemoSize } from '../../demo/options.js';
+import { DEMO_DATASET_ID, prepareDemoWorkspace, type DemoStage } from '../../loop/demo-workspace.js';
 import { generateDemo } from '../../demo/generate.js';
 import { GSE_CLASSES } from '../../demo/gse.js';
-import { numberOption, stringOption } from '../args.js';
-import { WORKSPACE_HELP, type Command } from '../command.js';
+import { numberOption, stringOption, UsageError, type ParsedCommand } from '../args.js';
+import { WORKSPACE_HELP, type Command, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
+import { withStore } from '../workspace-store.js';
 
 const sizeLines = DEMO_SIZES.map((size) => {
   const preset = SIZE_PRESETS[size];
@@ -41,6 +43,11 @@ Options:
                     ${GSE_CLASSES.join(', ')})
   --workers N       worker threads that render samples (default: 2 on a machine with 2 or more
                     cores once the run has 200 samples, else 1)
+  --prepare         set up a workspace that has no dataset: generate the demo (--size, --seed),
+                    import it as \`${DEMO_DATASET_ID}\`, train a first encoder, embed the samples
+                    and mine a suspect queue. Steps already done are skipped, so an interrupted
+                    setup continues; a workspace with other datasets is left alone. \`npm start\`
+                    runs this before opening the UI. Prints the queue id.
 ${WORKSPACE_HELP}`,
   options: {
     size: { type: 'string' },
@@ -51,12 +58,14 @@ ${WORKSPACE_HELP}`,
     frames: { type: 'string' },
     gse: { type: 'string' },
     workers: { type: 'string' },
+    prepare: { type: 'boolean' },
   },
   maxPositionals: 0,
   async run(parsed, context) {
     const size = stringOption(parsed.values, 'size') ?? 'small';
     const seed = numberOption(parsed.values, 'seed', { integer: true, min: 0, max: 2 ** 32 - 1 }) ?? 1;
     const workspaceRoot = resolve(stringOption(parsed.values, 'workspace') ?? defaultWorkspaceRoot());
+    if (parsed.values['prepare'] === true) return prepare(parsed, context, size, seed);
     const outDir = stringOption(parsed.values, 'out') ?? join(workspaceRoot, 'data', `demo-airside-${size}-${seed}`);
 
     const options: DemoOptions = { size, seed, outDir, signal: context.signal };
@@ -78,4 +87,51 @@ ${WORKSPACE_HELP}`,
     context.print(result.manifestPath);
     return EXIT.ok;
   },
+};
+
+/** `--prepare`: the embedded default that `npm start` sets up in an empty workspace. */
+async function prepare(parsed: ParsedCommand, context: CommandContext, size: string, seed: number): Promise<number> {
+  if (!(DEMO_SIZES as readonly string[]).includes(size)) {
+    throw new UsageError(`Unknown demo size "${size}"; use one of: ${DEMO_SIZES.join(', ')}.`);
+  }
+
+  return withStore(
+    parsed,
+    async (workspace, store) => {
+      const others = store.listDatasets().filter((dataset) => dataset.datasetId !== DEMO_DATASET_ID);
+      if (others.length > 0 && store.findDataset(DEMO_DATASET_ID) === undefined) {
+        process.stderr.write(`demo: the workspace has ${others.length} dataset(s) of its own; not adding the demo\n`);
+        return EXIT.ok;
+      }
+
+      let progress: ReturnType<typeof createProgress> | undefined;
+      let current: DemoStage | undefined;
+      const prepared = await prepareDemoWorkspace(workspace, store, {
+        size: size as DemoSize,
+        seed,
+        signal: context.signal,
+        onProgress: (stage, done, total) => {
+          if (stage !== current) {
+            progress?.done();
+            current = stage;
+            progress = createProgress(`demo ${STAGE_LABELS[stage]}`);
+          }
+          if (done !== undefined && total !== undefined) progress?.update(done, total);
+        },
+      });
+      progress?.done();
+      if (prepared.ran.length > 0) process.stderr.write(`demo: ready in ${workspace.root}: dataset ${prepared.datasetId}, queue ${prepared.queueId}\n`);
+      context.print(prepared.queueId);
+      return EXIT.ok;
+    },
+    { create: true },
+  );
+}
+
+const STAGE_LABELS: Record<DemoStage, string> = {
+  generate: 'generating samples',
+  import: 'importing',
+  train: 'training a first encoder (steps)',
+  embed: 'embedding',
+  mine: 'mining suspects (pairs scored)',
 };
