@@ -1,6 +1,6 @@
 /**
- * Ground-truth measures on the airside demo: the first trained encoder of `npm start`, judged by
- * what the generator knows. Generated on the fly (about 35 s for the small size), so it needs no
+ * Ground-truth measures on the airside demo: the first trained encoder of `npm start`, judged
+ * against the generator's ground truth. Generated on the fly (about 35 s for the small size), so it needs no
  * data folder. Baselines from the same run: random pairs for the queue and the look-alike share,
  * and raw BEV pixels as embeddings for same-stand recall.
  */

@@ -91,7 +91,8 @@ export async function prepareDemoWorkspace(workspace: Workspace, store: Store, o
       ran.push('train');
       const trained = await trainInWorkspace(workspace, store, {
         datasetId: DEMO_DATASET_ID,
-        config: { ...DEMO_RUN_CONFIG, ...options.runConfig },
+        // A tiny demo has fewer samples than the default batch.
+        config: { ...DEMO_RUN_CONFIG, batchSize: Math.min(64, store.getDataset(DEMO_DATASET_ID).sampleCount), ...options.runConfig },
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         onProgress: (progress) => report('train', progress.step, progress.totalSteps),
       });
