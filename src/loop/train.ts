@@ -3,6 +3,7 @@
  * its full configuration (with defaults filled), the reviewers' `same` decisions it masked, its
  * outcome and its checkpoint. A run that fails or is cancelled is recorded as such, never lost.
  */
+import { MONITOR_LOG_FILE, MonitorLog } from './monitor-log.js';
 import { join } from 'node:path';
 import { ApronError } from '../core/errors.js';
 import type { Workspace } from '../core/workspace.js';
@@ -58,6 +59,7 @@ export async function trainInWorkspace(
   const samePairs = options.useDecisions === false ? [] : store.listDecisionPairs(dataset.datasetId, 'same');
   const run = store.startTrainingRun({ datasetId: dataset.datasetId, config, decisionsUsed: samePairs.length });
   const checkpointDir = join(workspace.runsDir, run.runId, 'checkpoint');
+  const monitorLog = new MonitorLog(join(workspace.runsDir, run.runId, MONITOR_LOG_FILE));
   options.onRunStarted?.(run);
 
   let result: TrainJobResult;
@@ -75,7 +77,10 @@ export async function trainInWorkspace(
       {
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.onLoadProgress === undefined ? {} : { onLoadProgress: options.onLoadProgress }),
-        ...(options.onProgress === undefined ? {} : { onTrainProgress: options.onProgress }),
+        onTrainProgress: (progress) => {
+          monitorLog.record(progress);
+          options.onProgress?.(progress);
+        },
       },
     );
   } catch (error) {
@@ -96,6 +101,8 @@ export async function trainInWorkspace(
     finalLoss: result.finalLoss,
     samplesPerSecond: result.samplesPerSecond,
     anchorCount: result.anchorCount,
+    lastMonitors: monitorLog.last ?? null,
+    collapseWarnings: monitorLog.collapseWarnings,
     decisions: result.decisions,
     resumedFrom: options.resumeRunId ?? null,
   };

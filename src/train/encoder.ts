@@ -163,6 +163,14 @@ export class Encoder {
    * unit vectors. Call it inside tf.tidy (or a gradient function) so intermediate tensors are freed.
    */
   embed(images: tf.Tensor4D): tf.Tensor2D {
+    return l2Normalize(this.embedUnnormalized(images));
+  }
+
+  /**
+   * Embeds like `embed` but returns the projection head's output before the scaling to unit
+   * length, whose norms the training monitors report.
+   */
+  embedUnnormalized(images: tf.Tensor4D): tf.Tensor2D {
     const [, height, width, channels] = images.shape;
     if (height !== this.config.imageHeight || width !== this.config.imageWidth || channels !== 1) {
       throw new Error(
@@ -184,7 +192,7 @@ export class Encoder {
     const pooled: tf.Tensor2D = this.config.pooling === 'flatten' ? tf.reshape(x, [x.shape[0], -1]) : tf.mean(x, [1, 2]);
     const features = tf.relu(this.dense(pooled, 'dense'));
     const hidden = tf.relu(this.dense(features, 'head1'));
-    return l2Normalize(this.dense(hidden, 'head2'));
+    return this.dense(hidden, 'head2');
   }
 
   private dense(x: tf.Tensor2D, name: string): tf.Tensor2D {

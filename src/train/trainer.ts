@@ -18,6 +18,7 @@ import { BatchSampler, type Batch, type DecisionUsage, type SamplerState } from 
 import { encoderConfigOf, parseRunConfig, totalSteps, type RunConfig, type RunConfigInput } from './config.js';
 import { Encoder } from './encoder.js';
 import { infoNceLoss } from './infonce.js';
+import { computeStepMonitors, type StepMonitors } from './monitors/step-monitors.js';
 import { createOptimizer } from './optimizer.js';
 
 const log = createLogger('train');
@@ -35,7 +36,12 @@ export interface TrainProgress {
   samplesPerSecond: number;
   /** Completed passes over the anchor samples. */
   epoch: number;
+  /** The full monitors, on the steps where they are computed (every `monitorEvery` steps and the last). */
+  monitors?: StepMonitors;
 }
+
+/** Steps between two computations of the full monitors: they read the batch's embeddings back from the backend. */
+export const MONITOR_EVERY = 10;
 
 /** Everything a run needs to continue: what checkpoints save. */
 export interface TrainingState {
@@ -122,8 +128,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
 
     const batch = sampler.next();
-    const { loss, rowsWithoutNegatives } = await runStep(state, batch, stack);
+    const monitorThisStep = (state.step + 1) % MONITOR_EVERY === 0 || state.step + 1 === planned || state.step === 0;
+    const { loss, rowsWithoutNegatives, embeddings } = await runStep(state, batch, stack, monitorThisStep);
     state.step++;
+    const monitors =
+      embeddings === undefined
+        ? undefined
+        : computeStepMonitors({
+            anchors: embeddings,
+            positives: batch.positives,
+            validNegatives: batch.validNegatives,
+            loss,
+            temperature: state.config.temperature,
+            rowsWithoutNegatives: 'zero',
+          });
+    if (monitors?.collapse.collapsed === true) log.warn(`step ${state.step}: the embeddings look collapsed: ${monitors.collapse.reasons.join('; ')}`);
     losses.push(loss);
     anchorsSeen += batch.size;
     options.onProgress?.({
@@ -134,6 +153,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       maskedFraction: batch.candidatePairs === 0 ? 0 : 1 - countValid(batch.validNegatives) / batch.candidatePairs,
       samplesPerSecond: anchorsSeen / ((performance.now() - started) / 1000),
       epoch: sampler.epochs,
+      ...(monitors === undefined ? {} : { monitors }),
     });
 
     // A macrotask break lets a worker receive its cancel message between steps.
@@ -179,14 +199,24 @@ function createSampler(options: TrainOptions, config: RunConfig): BatchSampler {
   return sampler;
 }
 
+interface StepOutcome {
+  loss: number;
+  rowsWithoutNegatives: number;
+  /** The batch's embeddings before the scaling to unit length, when the monitors asked for them. */
+  embeddings?: { values: Float32Array; rows: number; columns: number };
+}
+
 /** Runs one Adam step on one batch and returns the loss and the anchors that had no negative. */
-async function runStep(state: TrainingState, batch: Batch, stack: ImageStack): Promise<{ loss: number; rowsWithoutNegatives: number }> {
+async function runStep(state: TrainingState, batch: Batch, stack: ImageStack, keepEmbeddings: boolean): Promise<StepOutcome> {
   const views = 2 * batch.size;
   let rowsWithoutNegatives = 0;
+  let keptEmbeddings: tf.Tensor2D | undefined;
   const images = tf.tensor4d(batch.pixels, [views, stack.height, stack.width, 1]);
   const lossTensor = state.optimizer.minimize(
     () => {
-      const embeddings = state.encoder.embed(images);
+      // InfoNCE scales rows to unit length itself, so the loss is the same as with embed().
+      const embeddings = state.encoder.embedUnnormalized(images);
+      if (keepEmbeddings) keptEmbeddings = tf.keep(embeddings);
       const result = infoNceLoss({
         anchors: embeddings,
         candidates: embeddings,
@@ -202,6 +232,12 @@ async function runStep(state: TrainingState, batch: Batch, stack: ImageStack): P
   );
   images.dispose();
 
+  let embeddings: StepOutcome['embeddings'];
+  if (keptEmbeddings !== undefined) {
+    const [rows, columns] = keptEmbeddings.shape;
+    embeddings = { values: (await keptEmbeddings.data()) as Float32Array, rows, columns };
+    keptEmbeddings.dispose();
+  }
   const loss = lossTensor === null ? Number.NaN : ((await lossTensor.data())[0] ?? Number.NaN);
   lossTensor?.dispose();
   if (!Number.isFinite(loss)) {
@@ -209,7 +245,7 @@ async function runStep(state: TrainingState, batch: Batch, stack: ImageStack): P
       hint: 'Lower learningRate or raise temperature, and start the run again.',
     });
   }
-  return { loss, rowsWithoutNegatives };
+  return { loss, rowsWithoutNegatives, ...(embeddings === undefined ? {} : { embeddings }) };
 }
 
 function countValid(mask: Uint8Array): number {

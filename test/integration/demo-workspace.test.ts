@@ -1,12 +1,14 @@
 // The embedded default: an empty workspace gets the demo dataset, a trained encoder, embeddings
 // and a mined queue, and a second call reuses all of it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openWorkspace } from '../../src/core/workspace.js';
 import { DEMO_DATASET_ID, prepareDemoWorkspace } from '../../src/loop/demo-workspace.js';
+import { MONITOR_LOG_FILE } from '../../src/loop/monitor-log.js';
 import { openStore } from '../../src/store/index.js';
+import type { TrainProgress } from '../../src/train/trainer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'apron-demo-workspace-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -31,6 +33,12 @@ describe('demo workspace', () => {
       expect(stages).toEqual(prepared.ran);
       expect(store.getDataset(DEMO_DATASET_ID).sampleCount).toBe(48);
       expect(store.getQueue(prepared.queueId).size).toBeGreaterThan(0);
+
+      // The run keeps one line per step, with the monitors on the first and the last.
+      const run = store.listTrainingRuns(DEMO_DATASET_ID)[0]!;
+      const lines = readFileSync(join(workspace.runsDir, run.runId, MONITOR_LOG_FILE), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as TrainProgress);
+      expect(lines.map((line) => line.step)).toEqual([1, 2, 3, 4]);
+      expect(lines.filter((line) => line.monitors !== undefined).map((line) => line.step)).toEqual([1, 4]);
     } finally {
       store.close();
     }

@@ -57,6 +57,23 @@ describe('train', () => {
     result.state.optimizer.dispose();
   });
 
+  it('computes the monitors on the first, every tenth and the last step', async () => {
+    const reports: TrainProgress[] = [];
+    const result = await train({ config: { ...TINY_CONFIG, steps: 25 }, stack: drive.stack, samples: drive.samples, onProgress: (p) => reports.push(p) });
+    const monitored = reports.filter((report) => report.monitors !== undefined).map((report) => report.step);
+    expect(monitored).toEqual([1, 10, 20, 25]);
+
+    const last = reports.at(-1)!.monitors!;
+    // A learning encoder is far from chance and far from collapse.
+    expect(last.loss).toBe(reports.at(-1)!.loss);
+    expect(last.chanceLoss).toBeGreaterThan(last.loss!);
+    expect(last.collapse.collapsed).toBe(false);
+    expect(last.normMin).toBeGreaterThan(0);
+    expect(last.effectiveRank).toBeGreaterThan(2);
+    result.state.encoder.dispose();
+    result.state.optimizer.dispose();
+  });
+
   it('stops after the aborting step', async () => {
     const controller = new AbortController();
     const result = await train({

@@ -63,6 +63,7 @@ ${WORKSPACE_HELP}`,
 
     const loading = createProgress('load images');
     const progress = createProgress('train');
+    let chance = '?';
     const outcome = await withStore(parsed, (workspace, store) =>
       trainInWorkspace(workspace, store, {
         datasetId,
@@ -75,8 +76,15 @@ ${WORKSPACE_HELP}`,
             store.updateTrainingRun(run.runId, { status: 'cancelled', error: 'stopped at once with a second Ctrl-C; no checkpoint was saved' });
           }),
         onLoadProgress: (done, total) => loading.update(done, total),
-        onProgress: (step) =>
-          progress.update(step.step, step.totalSteps, `loss ${step.loss.toFixed(4)}  ${step.samplesPerSecond.toFixed(0)} samples/s`),
+        onProgress: (step) => {
+          const monitors = step.monitors;
+          // The chance level ln K comes with the monitors, so between them the last one is shown.
+          if (monitors !== undefined) chance = monitors.chanceLoss.toFixed(2);
+          // Shown beside the loss so that a collapsing run is visible before it ends.
+          const rank = monitors === undefined ? '' : `  rank ${monitors.effectiveRank.toFixed(1)}  top-1 ${monitors.topOneAccuracy.toFixed(2)}`;
+          const collapse = monitors?.collapse.collapsed === true ? '  COLLAPSED?' : '';
+          progress.update(step.step, step.totalSteps, `loss ${step.loss.toFixed(4)} (chance ${chance})${rank}  ${step.samplesPerSecond.toFixed(0)} samples/s${collapse}`);
+        },
       }),
     );
 
