@@ -62,9 +62,12 @@ function prepareDemo() {
 
 const demoQueue = prepareDemo();
 if (demoQueue !== null) {
-  const portIndex = args.findIndex((arg) => arg === '--port');
-  const port = portIndex >= 0 ? args[portIndex + 1] : '4780';
-  process.stderr.write(`The airside demo is ready: review its suspected false negatives at http://127.0.0.1:${port}/#/queues/${encodeURIComponent(demoQueue)}/pairs/0 (or from the Datasets page).\n`);
+  const portIndex = args.findIndex((arg) => arg === '--port' || arg.startsWith('--port='));
+  const portArg = portIndex < 0 ? undefined : args[portIndex].startsWith('--port=') ? args[portIndex].slice('--port='.length) : args[portIndex + 1];
+  const queuePath = `#/queues/${encodeURIComponent(demoQueue)}`;
+  // Port 0 picks a free port, which only the server's own line below can tell.
+  const where = portArg === '0' ? `open ${queuePath} at the address printed below` : `review its suspected false negatives at http://127.0.0.1:${portArg ?? '4780'}/${queuePath}`;
+  process.stderr.write(`The airside demo is ready: ${where} (the queue page starts you at the first undecided pair).\n`);
 }
 
 const electron = findElectron();

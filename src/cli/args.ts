@@ -18,7 +18,7 @@ export interface ParsedCommand {
 export function parseCommand(argv: string[], options: OptionSpec, maxPositionals: number): ParsedCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), allowPositionals: true, options, strict: true });
   } catch (error) {
     throw new UsageError(describeParseError(error as Error & { code?: string }, options));
   }
@@ -53,6 +53,26 @@ export function numberOption(
   if (limits.min !== undefined && value < limits.min) throw new UsageError(`--${name} must be at least ${limits.min}, got ${raw}`);
   if (limits.max !== undefined && value > limits.max) throw new UsageError(`--${name} must be at most ${limits.max}, got ${raw}`);
   return value;
+}
+
+/**
+ * Joins `--option -3` into `--option=-3` for options that take a value, because node:util reads a
+ * value that starts with a dash as the next option and would report the option as missing its value.
+ */
+function joinNegativeValues(argv: readonly string[], options: OptionSpec): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+      continue;
+    }
+    joined.push(arg);
+  }
+  return joined;
 }
 
 /** Reword node:util's parse errors, which suggest `--` escapes, into what the user should fix. */

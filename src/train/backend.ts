@@ -158,8 +158,10 @@ async function activate(engineName: string): Promise<string> {
 
 function logChoice(name: BackendName, attempts: BackendAttempt[]): void {
   const skipped = attempts.filter((attempt) => !attempt.loaded).map((attempt) => `${attempt.backend} (${attempt.error ?? 'failed'})`);
-  const detail = skipped.length > 0 ? `; not available: ${skipped.join('; ')}` : '';
-  log.info(`TensorFlow.js backend: ${name}${detail}`);
+  if (skipped.length > 0) log.debug(`TensorFlow.js backends not available: ${skipped.join('; ')}`);
+  // The native backends are optional packages; naming the faster one is more use than its load error.
+  const faster = name === 'wasm' || name === 'cpu' ? ' (@tensorflow/tfjs-node, where it installs, trains faster)' : '';
+  log.info(`TensorFlow.js backend: ${name}${faster}`);
 }
 
 function firstLine(error: unknown): string {
