@@ -6,7 +6,11 @@ import { DatasetsScreen } from './screens/DatasetsScreen.js';
 import { QueueScreen } from './screens/QueueScreen.js';
 import { CompareScreen } from './screens/CompareScreen.js';
 import { SampleScreen } from './screens/SampleScreen.js';
+import { RunsScreen } from './runs/RunsScreen.js';
+import { TeamReviewScreen } from './team/TeamReviewScreen.js';
 import { SamplesScreen } from './screens/SamplesScreen.js';
+import { HardNegativesScreen } from './retrieval/HardNegativesScreen.js';
+import { RetrievalScreen } from './retrieval/RetrievalScreen.js';
 import type { Route } from './routes.js';
 import { useHashRoute } from './use-hash-route.js';
 
@@ -42,10 +46,18 @@ function Screen({ route, reviewer }: { route: Route; reviewer: string }) {
       return <PairScreen key={route.queueId} queueId={route.queueId} position={route.position} reviewer={reviewer} />;
     case 'samples':
       return <SamplesScreen key={route.datasetId} datasetId={route.datasetId} page={route.page} filter={route.filter} />;
+    case 'team':
+      return <TeamReviewScreen key={route.queueId} queueId={route.queueId} reviewer={reviewer} />;
+    case 'runs':
+      return <RunsScreen key={route.datasetId} datasetId={route.datasetId} />;
     case 'sample':
       return <SampleScreen key={`${route.datasetId}\0${route.sampleId}`} datasetId={route.datasetId} sampleId={route.sampleId} />;
     case 'compare':
       return <CompareScreen key={route.datasetId} datasetId={route.datasetId} sampleA={route.sampleA} sampleB={route.sampleB} />;
+    case 'retrieval':
+      return <RetrievalScreen key={route.datasetId} datasetId={route.datasetId} reviewer={reviewer} />;
+    case 'hard-negatives':
+      return <HardNegativesScreen key={route.datasetId} datasetId={route.datasetId} reviewer={reviewer} />;
     case 'unknown':
       return (
         <section>

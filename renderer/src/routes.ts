@@ -6,9 +6,13 @@
  *   #/datasets/<datasetId>             dataset overview
  *   #/queues/<queueId>?page=<n>        queue table, page n (1-based)
  *   #/queues/<queueId>/pairs/<pos>     one pair; pos is the queue position (0-based, as in the API)
+ *   #/queues/<queueId>/team            agreement, adjudication, history and when to stop
  *   #/datasets/<id>/samples?page=<n>&filter=<text>   the dataset's samples, page n (1-based)
  *   #/datasets/<id>/samples/<sampleId>               one sample in every modality
+ *   #/datasets/<id>/runs                             training runs and their monitor curves
  *   #/datasets/<id>/compare/<sampleA>/<sampleB>      any two samples side by side
+ *   #/datasets/<id>/retrieval                        recall across conditions and the failure grid of a cell
+ *   #/datasets/<id>/hard-negatives                   the hard-negative board
  */
 
 export type Route =
@@ -18,7 +22,11 @@ export type Route =
   | { screen: 'pair'; queueId: string; position: number }
   | { screen: 'samples'; datasetId: string; page: number; filter: string }
   | { screen: 'sample'; datasetId: string; sampleId: string }
+  | { screen: 'runs'; datasetId: string }
+  | { screen: 'team'; queueId: string }
   | { screen: 'compare'; datasetId: string; sampleA: string; sampleB: string }
+  | { screen: 'retrieval'; datasetId: string }
+  | { screen: 'hard-negatives'; datasetId: string }
   | { screen: 'unknown'; hash: string };
 
 export function parseRoute(hash: string): Route {
@@ -32,6 +40,7 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(query);
   if (segments.length === 0) return { screen: 'datasets' };
   if (first === 'datasets' && id !== undefined && segments.length === 2) return { screen: 'dataset', datasetId: id };
+  if (first === 'datasets' && id !== undefined && third === 'runs' && segments.length === 3) return { screen: 'runs', datasetId: id };
   if (first === 'datasets' && id !== undefined && third === 'samples' && segments.length === 3) {
     return { screen: 'samples', datasetId: id, page: pageOf(params), filter: params.get('filter') ?? '' };
   }
@@ -41,6 +50,9 @@ export function parseRoute(hash: string): Route {
   if (first === 'datasets' && id !== undefined && third === 'compare' && fourth !== undefined && fifth !== undefined && segments.length === 5) {
     return { screen: 'compare', datasetId: id, sampleA: fourth, sampleB: fifth };
   }
+  if (first === 'datasets' && id !== undefined && third === 'retrieval' && segments.length === 3) return { screen: 'retrieval', datasetId: id };
+  if (first === 'datasets' && id !== undefined && third === 'hard-negatives' && segments.length === 3) return { screen: 'hard-negatives', datasetId: id };
+  if (first === 'queues' && id !== undefined && third === 'team' && segments.length === 3) return { screen: 'team', queueId: id };
   if (first === 'queues' && id !== undefined && segments.length === 2) return { screen: 'queue', queueId: id, page: pageOf(params) };
   if (first === 'queues' && id !== undefined && third === 'pairs' && fourth !== undefined && segments.length === 4) {
     const position = Number(fourth);
@@ -67,10 +79,18 @@ export function routeHash(route: Route): string {
       const query = params.toString();
       return `#/datasets/${encodeURIComponent(route.datasetId)}/samples${query === '' ? '' : `?${query}`}`;
     }
+    case 'runs':
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/runs`;
+    case 'team':
+      return `#/queues/${encodeURIComponent(route.queueId)}/team`;
     case 'sample':
       return `#/datasets/${encodeURIComponent(route.datasetId)}/samples/${encodeURIComponent(route.sampleId)}`;
     case 'compare':
       return `#/datasets/${encodeURIComponent(route.datasetId)}/compare/${encodeURIComponent(route.sampleA)}/${encodeURIComponent(route.sampleB)}`;
+    case 'retrieval':
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/retrieval`;
+    case 'hard-negatives':
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/hard-negatives`;
     case 'unknown':
       return route.hash;
   }

@@ -7,6 +7,9 @@
  * This file is imported by the renderer: it must depend on zod only.
  */
 import { z } from 'zod';
+import type { RunCurves, RunSummary } from './contract-runs.js';
+import { reviewApiArgs, reviewOrderSchema, type ReviewApiResults } from './contract-review.js';
+import { retrievalApiArgs, type RetrievalApiResults } from '../retrieval/api-types.js';
 
 export const verdictSchema = z.enum(['same', 'different', 'unsure']);
 export type Verdict = z.infer<typeof verdictSchema>;
@@ -22,6 +25,8 @@ export const apiArgs = {
     queueId: id,
     offset: z.number().int().nonnegative().default(0),
     limit: z.number().int().positive().max(1000).default(100),
+    /** `similarity` (when omitted): position order, as mined. `active`: undecided items by estimated P(same) first. */
+    order: reviewOrderSchema.optional(),
   }),
   getPair: z.object({ queueId: id, position: z.number().int().nonnegative() }),
   decide: z.object({
@@ -39,6 +44,14 @@ export const apiArgs = {
     filter: z.string().max(200).optional(),
   }),
   getSample: z.object({ datasetId: id, sampleId: id }),
+  listRuns: z.object({ datasetId: id.optional() }),
+  getRunCurves: z.object({ runId: id }),
+  getRecallMatrix: retrievalApiArgs.getRecallMatrix,
+  getRetrievalFailures: retrievalApiArgs.getRetrievalFailures,
+  markRetrievedSame: retrievalApiArgs.markRetrievedSame,
+  listHardNegativeCandidates: retrievalApiArgs.listHardNegativeCandidates,
+  confirmHardNegative: retrievalApiArgs.confirmHardNegative,
+  ...reviewApiArgs,
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs;
@@ -130,6 +143,8 @@ export interface QueueItemsPage {
   queue: QueueSummary;
   items: QueueItem[];
   total: number;
+  /** Order `active` only: each item's estimated P(same), aligned with `items`; null before any calibration. */
+  estimates?: Array<number | null>;
 }
 
 export interface FileRef {
@@ -233,7 +248,7 @@ export interface UndoResult {
   undone: DecisionRecord | null;
 }
 
-export interface ApiResults {
+export interface ApiResults extends ReviewApiResults {
   listDatasets: DatasetSummary[];
   getDatasetOverview: DatasetOverview;
   listQueues: QueueSummary[];
@@ -243,6 +258,13 @@ export interface ApiResults {
   undo: UndoResult;
   listSamples: SamplesPage;
   getSample: SampleView;
+  listRuns: RunSummary[];
+  getRunCurves: RunCurves;
+  getRecallMatrix: RetrievalApiResults['getRecallMatrix'];
+  getRetrievalFailures: RetrievalApiResults['getRetrievalFailures'];
+  markRetrievedSame: RetrievalApiResults['markRetrievedSame'];
+  listHardNegativeCandidates: RetrievalApiResults['listHardNegativeCandidates'];
+  confirmHardNegative: RetrievalApiResults['confirmHardNegative'];
 }
 
 export interface ApiErrorInfo {
@@ -274,3 +296,21 @@ export class ApiCallError extends Error {
     this.hint = info.hint;
   }
 }
+
+export { REVIEW_ORDERS, reviewOrderSchema } from './contract-review.js';
+export type {
+  AdjudicationItemRecord,
+  AdjudicationList,
+  AgreementReport,
+  AuditEntryRecord,
+  AuditLogPage,
+  CalibrationBlockRecord,
+  ConflictRecord,
+  PairReviewRecord,
+  ReviewApiResults,
+  ReviewerPairAgreementRecord,
+  ReviewerVerdictRecord,
+  ReviewEstimate,
+  ReviewOrder,
+  SliceEstimateRecord,
+} from './contract-review.js';

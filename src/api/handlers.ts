@@ -10,6 +10,9 @@ import { sharedManifestCache, type ManifestCache } from './manifest-cache.js';
 import { buildDatasetOverview } from './overview.js';
 import { buildSampleView } from './sample-view.js';
 import { listSamplePage } from './sample-list.js';
+import { readRunCurves, toRunSummary } from './runs-view.js';
+import { createRetrievalHandlers } from './handlers-retrieval.js';
+import { activeQueueItems, createReviewHandlers } from './handlers-review.js';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiParsedArgs<M>) => Promise<ApiResults[M]> };
 
@@ -25,6 +28,9 @@ export function createApiHandlers(store: Store, options: ApiHandlerOptions = {})
   const manifests = options.manifests ?? sharedManifestCache;
 
   return {
+    ...createRetrievalHandlers(store, manifests),
+    ...createReviewHandlers(store, manifests),
+
     async listDatasets() {
       return store.listDatasets().map((dataset) => ({
         datasetId: dataset.datasetId,
@@ -46,7 +52,8 @@ export function createApiHandlers(store: Store, options: ApiHandlerOptions = {})
       return store.listQueues(datasetId).map(toQueueSummary);
     },
 
-    async getQueueItems({ queueId, offset, limit }) {
+    async getQueueItems({ queueId, offset, limit, order }) {
+      if (order === 'active') return activeQueueItems(store, manifests, queueId, offset, limit);
       const page = store.getQueueItems(queueId, offset, limit);
       return { queue: toQueueSummary(page.queue), items: page.items.map(toQueueItem), total: page.total };
     },
@@ -75,6 +82,16 @@ export function createApiHandlers(store: Store, options: ApiHandlerOptions = {})
     async listSamples({ datasetId, offset, limit, filter }) {
       const dataset = manifests.get(store.getDataset(datasetId).manifestPath);
       return listSamplePage(dataset, datasetId, offset, limit, filter);
+    },
+
+    async listRuns({ datasetId }) {
+      if (datasetId !== undefined) store.getDataset(datasetId);
+      // Newest first: the run a reviewer just started is the one they look for.
+      return store.listTrainingRuns(datasetId).map(toRunSummary).reverse();
+    },
+
+    async getRunCurves({ runId }) {
+      return readRunCurves(store, runId);
     },
 
     async getSample({ datasetId, sampleId }) {

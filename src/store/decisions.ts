@@ -1,13 +1,17 @@
 /**
  * The `decisions` table: every verdict a reviewer gave on a pair, kept forever. Undo marks a
- * decision undone instead of deleting it, so the history of who decided what survives. The
- * decision that counts for a pair is the latest one (highest id) that is not undone, by any reviewer.
+ * decision undone instead of deleting it, so the history of who decided what survives, and each
+ * decision and undo writes a `decision_audit` entry in the same transaction. Queue items show the
+ * latest decision that is not undone, by any reviewer. Training reads the resolved verdict of
+ * `src/review/verdicts.ts`, which weighs every reviewer's latest verdict and any adjudication.
  */
 import { verdictSchema, type Verdict } from '../api/contract.js';
 import { ApronError } from '../core/errors.js';
+import { summarizePairReviews, type ReviewDecision, type ReviewRole } from '../review/verdicts.js';
+import { createAuditLog } from './audit.js';
 import { datasetNotFound } from './datasets.js';
 import type { StoreContext } from './context.js';
-import { latestDecisionIdSql, toStoredDecision, type DecisionRow, type StoredDecision } from './decision-record.js';
+import { toStoredDecision, type DecisionRow, type StoredDecision } from './decision-record.js';
 import { canonicalPair, type SamplePair } from './pair-order.js';
 import { queueNotFound } from './queues.js';
 
@@ -23,6 +27,8 @@ export interface RecordDecisionInput {
   embeddingVersionId?: string | null;
   queueId?: string | null;
   queueItemId?: number | null;
+  /** `reviewer` when omitted; `adjudicator` settles a pair that reviewers disagree on. */
+  role?: ReviewRole;
 }
 
 export interface ItemDecisionInput {
@@ -43,10 +49,16 @@ export interface DecisionMethods {
   undoLatestDecision(queueId: string, reviewer: string): StoredDecision | null;
   getDecision(decisionId: number): StoredDecision;
   /**
-   * Pairs of the dataset whose decision that counts has this verdict, sorted by `a` then `b`, with
-   * `a < b` in SQLite's byte order. This is what training reads for the mask and hard negatives.
+   * Pairs of the dataset whose resolved verdict is this one, sorted by `a` then `b`, with `a < b` in
+   * SQLite's byte order. This is what training reads for the mask and hard negatives. The resolved
+   * verdict is the adjudicator's, else the reviewers' shared verdict, else `resolveDisagreement`'s.
    */
   listDecisionPairs(datasetId: string, verdict: Verdict): SamplePair[];
+  /**
+   * Decisions that are not undone, of the dataset or only on the pairs of one queue's items, in id
+   * order. Reviewer verdicts, agreement and adjudication are computed from these.
+   */
+  listActiveDecisions(datasetId: string, queueId?: string): ReviewDecision[];
   /** Every decision of the dataset, undone ones included, oldest first: the full history. */
   listDecisionHistory(datasetId: string): StoredDecision[];
 }
@@ -57,9 +69,11 @@ export function createDecisionMethods(context: StoreContext): DecisionMethods {
   const queueExists = db.prepare('SELECT 1 FROM queues WHERE queue_id = ?').pluck();
   const insert = db.prepare(
     `INSERT INTO decisions (dataset_id, sample_a, sample_b, verdict, reviewer, note, embedding_version_id,
-       queue_id, queue_item_id, decided_at)
-     VALUES (@datasetId, @a, @b, @verdict, @reviewer, @note, @embeddingVersionId, @queueId, @queueItemId, @decidedAt)`,
+       queue_id, queue_item_id, decided_at, role)
+     VALUES (@datasetId, @a, @b, @verdict, @reviewer, @note, @embeddingVersionId, @queueId, @queueItemId, @decidedAt, @role)`,
   );
+  const selectRole = db.prepare('SELECT role FROM decisions WHERE decision_id = ?').pluck();
+  const audit = createAuditLog(context);
   const selectOne = db.prepare('SELECT * FROM decisions WHERE decision_id = ?');
   const selectItem = db.prepare(
     `SELECT qi.sample_a, qi.sample_b, qi.queue_id, q.dataset_id, q.embedding_version_id
@@ -74,12 +88,11 @@ export function createDecisionMethods(context: StoreContext): DecisionMethods {
   const markUndone = db.prepare(
     'UPDATE decisions SET undone_at = ?, undone_by = ? WHERE decision_id = ? AND undone_at IS NULL',
   );
-  const selectPairs = db.prepare(
-    `SELECT d.sample_a AS a, d.sample_b AS b FROM decisions d
-     WHERE d.dataset_id = ? AND d.verdict = ? AND d.undone_at IS NULL
-       AND d.decision_id = ${latestDecisionIdSql('d.dataset_id', 'd.sample_a', 'd.sample_b')}
-     ORDER BY d.sample_a, d.sample_b`,
+  const selectActive = db.prepare(
+    `SELECT decision_id, sample_a, sample_b, verdict, reviewer, role, note, queue_id FROM decisions
+     WHERE dataset_id = ? AND undone_at IS NULL ORDER BY decision_id`,
   );
+  const selectQueuePairs = db.prepare('SELECT sample_a, sample_b FROM queue_items WHERE queue_id = ?');
   const selectHistory = db.prepare('SELECT * FROM decisions WHERE dataset_id = ? ORDER BY decision_id');
 
   const getDecision = (decisionId: number): StoredDecision => {
@@ -92,28 +105,88 @@ export function createDecisionMethods(context: StoreContext): DecisionMethods {
     checkDecision(input);
     if (datasetExists.get(input.datasetId) === undefined) throw datasetNotFound(input.datasetId);
     const { a, b } = canonicalPair(input.sampleA, input.sampleB);
-    const result = runWithForeignKeyCheck(() => insert.run({
-      datasetId: input.datasetId,
-      a,
-      b,
-      verdict: input.verdict,
-      reviewer: input.reviewer.trim(),
-      note: emptyToNull(input.note),
-      embeddingVersionId: input.embeddingVersionId ?? null,
-      queueId: input.queueId ?? null,
-      queueItemId: input.queueItemId ?? null,
-      decidedAt: context.now(),
-    }), input);
-    return getDecision(Number(result.lastInsertRowid));
+    const reviewer = input.reviewer.trim();
+    const role = input.role ?? 'reviewer';
+    const note = emptyToNull(input.note);
+    const decisionId = writeDecision(() => {
+      // One clock reading per change, so the decision and its log entry carry the same time.
+      const decidedAt = context.now();
+      const before = audit.currentVerdict(input.datasetId, a, b, reviewer, role);
+      const result = runWithForeignKeyCheck(() => insert.run({
+        datasetId: input.datasetId,
+        a,
+        b,
+        verdict: input.verdict,
+        reviewer,
+        note,
+        embeddingVersionId: input.embeddingVersionId ?? null,
+        queueId: input.queueId ?? null,
+        queueItemId: input.queueItemId ?? null,
+        decidedAt,
+        role,
+      }), input);
+      const id = Number(result.lastInsertRowid);
+      audit.append({
+        datasetId: input.datasetId,
+        decisionId: id,
+        action: 'decide',
+        actor: reviewer,
+        role,
+        sampleA: a,
+        sampleB: b,
+        queueId: input.queueId ?? null,
+        verdictBefore: before,
+        verdictAfter: input.verdict,
+        note,
+        changedAt: decidedAt,
+      });
+      return id;
+    });
+    return getDecision(decisionId);
   };
+
+  // The decision and its log entry commit together, so the log never misses or invents a change.
+  const writeDecision = db.transaction((write: () => number): number => write());
 
   // Reading the last id and marking it in one transaction keeps two quick undos from racing.
   const undo = db.transaction((queueId: string, reviewer: string): StoredDecision | null => {
     const decisionId = selectLatestOfReviewer.get(queueId, reviewer) as number | null;
     if (decisionId === null) return null;
-    markUndone.run(context.now(), reviewer, decisionId);
+    const target = getDecision(decisionId);
+    const role = selectRole.get(decisionId) as ReviewRole;
+    const before = audit.currentVerdict(target.datasetId, target.sampleA, target.sampleB, target.reviewer, role);
+    const undoneAt = context.now();
+    markUndone.run(undoneAt, reviewer, decisionId);
+    audit.append({
+      datasetId: target.datasetId,
+      decisionId,
+      action: 'undo',
+      actor: reviewer,
+      role,
+      sampleA: target.sampleA,
+      sampleB: target.sampleB,
+      queueId: target.queueId,
+      verdictBefore: before,
+      verdictAfter: audit.currentVerdict(target.datasetId, target.sampleA, target.sampleB, target.reviewer, role),
+      note: null,
+      changedAt: undoneAt,
+    });
     return getDecision(decisionId);
   });
+
+  const listActiveDecisions = (datasetId: string, queueId?: string): ReviewDecision[] => {
+    if (datasetExists.get(datasetId) === undefined) throw datasetNotFound(datasetId);
+    const decisions = (selectActive.all(datasetId) as ActiveRow[]).map(toReviewDecision);
+    if (queueId === undefined) return decisions;
+
+    if (queueExists.get(queueId) === undefined) throw queueNotFound(queueId);
+    const pairs = new Set<string>();
+    for (const item of selectQueuePairs.all(queueId) as Array<{ sample_a: string; sample_b: string }>) {
+      const { a, b } = canonicalPair(item.sample_a, item.sample_b);
+      pairs.add(`${a}\u0000${b}`);
+    }
+    return decisions.filter((decision) => pairs.has(`${decision.sampleA}\u0000${decision.sampleB}`));
+  };
 
   return {
     recordDecision,
@@ -146,10 +219,14 @@ export function createDecisionMethods(context: StoreContext): DecisionMethods {
     getDecision,
 
     listDecisionPairs(datasetId, verdict) {
-      if (datasetExists.get(datasetId) === undefined) throw datasetNotFound(datasetId);
       checkVerdict(verdict);
-      return selectPairs.all(datasetId, verdict) as SamplePair[];
+      // Pairs come back sorted by compareSampleIds, which is SQLite's BINARY order.
+      return summarizePairReviews(listActiveDecisions(datasetId))
+        .filter((review) => review.resolved === verdict)
+        .map((review) => ({ a: review.a, b: review.b }));
     },
+
+    listActiveDecisions,
 
     listDecisionHistory(datasetId) {
       if (datasetExists.get(datasetId) === undefined) throw datasetNotFound(datasetId);
@@ -174,6 +251,30 @@ function runWithForeignKeyCheck<T>(insert: () => T, input: RecordDecisionInput):
   }
 }
 
+interface ActiveRow {
+  decision_id: number;
+  sample_a: string;
+  sample_b: string;
+  verdict: Verdict;
+  reviewer: string;
+  role: ReviewRole;
+  note: string | null;
+  queue_id: string | null;
+}
+
+function toReviewDecision(row: ActiveRow): ReviewDecision {
+  return {
+    decisionId: row.decision_id,
+    sampleA: row.sample_a,
+    sampleB: row.sample_b,
+    verdict: row.verdict,
+    reviewer: row.reviewer,
+    role: row.role,
+    note: row.note,
+    queueId: row.queue_id,
+  };
+}
+
 interface ItemRow {
   sample_a: string;
   sample_b: string;
@@ -184,6 +285,9 @@ interface ItemRow {
 
 function checkDecision(input: RecordDecisionInput): void {
   checkVerdict(input.verdict);
+  if (input.role !== undefined && input.role !== 'reviewer' && input.role !== 'adjudicator') {
+    throw new ApronError('invalid-input', `Role "${String(input.role)}" is not one of reviewer, adjudicator.`);
+  }
   checkReviewer(input.reviewer);
   if (input.sampleA === '' || input.sampleB === '') {
     throw new ApronError('invalid-input', `A decision needs two sample ids, got "${input.sampleA}" and "${input.sampleB}".`);

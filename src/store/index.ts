@@ -10,9 +10,11 @@ export {
   type QueueItemsPageRecord,
   type QueueKind,
   type QueueRecord,
+  type QueueSimilarityRecord,
   type StoredQueueItem,
 } from './queues.js';
 export type { ItemDecisionInput, RecordDecisionInput } from './decisions.js';
+export type { AuditEntry, AuditFilter, AuditPage } from './audit.js';
 export { toDecisionRecord, type StoredDecision } from './decision-record.js';
 export { canonicalPair, compareSampleIds, type SamplePair } from './pair-order.js';
 export { applyMigrations, schemaVersion, type Migration } from './migrate.js';

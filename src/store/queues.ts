@@ -72,6 +72,16 @@ export interface QueueMethods {
   getQueueItem(queueItemId: number): StoredQueueItem;
   /** Number of items of the queue whose pair has a decision that is not undone. */
   countDecidedItems(queueId: string): number;
+  /** Pair and similarity of every item in position order, without decisions; for ordering a whole queue. */
+  listQueueSimilarities(queueId: string): QueueSimilarityRecord[];
+}
+
+export interface QueueSimilarityRecord {
+  queueItemId: number;
+  position: number;
+  sampleA: string;
+  sampleB: string;
+  similarity: number;
 }
 
 interface QueueRow {
@@ -205,6 +215,10 @@ export function createQueueMethods(context: StoreContext): QueueMethods {
   );
   const selectAt = db.prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE qi.queue_id = ? AND qi.position = ?`);
   const selectById = db.prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE qi.queue_item_id = ?`);
+  const selectSimilarities = db.prepare(
+    `SELECT queue_item_id AS queueItemId, position, sample_a AS sampleA, sample_b AS sampleB, similarity
+     FROM queue_items WHERE queue_id = ? ORDER BY position`,
+  );
 
   const getQueue = (queueId: string): QueueRecord => {
     const row = selectQueue.get(queueId) as QueueRow | undefined;
@@ -314,6 +328,12 @@ export function createQueueMethods(context: StoreContext): QueueMethods {
     countDecidedItems(queueId) {
       getQueue(queueId);
       return countDecided.get(queueId) as number;
+    },
+
+    listQueueSimilarities(queueId) {
+      const rows = selectSimilarities.all(queueId) as QueueSimilarityRecord[];
+      if (rows.length === 0 && existingQueue.get(queueId) === undefined) throw queueNotFound(queueId);
+      return rows;
     },
   };
 }

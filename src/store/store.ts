@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ApronError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
+import { createAuditMethods, type AuditMethods } from './audit.js';
 import type { StoreContext } from './context.js';
 import { createDatasetMethods, type DatasetMethods } from './datasets.js';
 import { createDecisionMethods, type DecisionMethods } from './decisions.js';
@@ -38,7 +39,8 @@ export type Store = DatasetMethods &
   TrainingRunMethods &
   EmbeddingVersionMethods &
   QueueMethods &
-  DecisionMethods & {
+  DecisionMethods &
+  AuditMethods & {
     /** The database file, or `:memory:`. */
     readonly path: string;
     /** Highest schema migration applied. */
@@ -77,6 +79,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
       ...createEmbeddingVersionMethods(context),
       ...createQueueMethods(context),
       ...createDecisionMethods(context),
+      ...createAuditMethods(context),
       path: label,
       schemaVersion,
       close() {

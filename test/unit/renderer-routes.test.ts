@@ -34,6 +34,8 @@ describe('hash routes', () => {
       { screen: 'samples', datasetId: 'd', page: 3, filter: 'a b&c' },
       { screen: 'samples', datasetId: 'd', page: 1, filter: '' },
       { screen: 'sample', datasetId: 'd', sampleId: 'seq/01:7' },
+      { screen: 'runs', datasetId: 'kitti/00' },
+      { screen: 'team', queueId: 'queue 1' },
       { screen: 'compare', datasetId: 'd', sampleA: 'x y', sampleB: 'z#1' },
       { screen: 'queue', queueId: 'queue-1', page: 4 },
       { screen: 'pair', queueId: 'queue 1', position: 17 },

@@ -12,6 +12,7 @@ import { configureConnection, openStore } from '../../src/store/store.js';
 const TABLES_BY_VERSION: Record<number, string[]> = {
   1: ['datasets', 'training_runs', 'embedding_versions', 'queues', 'queue_items', 'decisions'],
   2: [],
+  3: ['decision_audit'],
 };
 
 function tableNames(db: Database.Database): string[] {

@@ -43,6 +43,25 @@ export function DatasetOverviewScreen({ datasetId }: { datasetId: string }) {
         <CountTable caption="Modalities" entries={dataset.modalities} />
       </div>
 
+      <h2>Retrieval</h2>
+      <p>
+        <a className="button" href={routeHash({ screen: 'retrieval', datasetId })}>
+          Recall across conditions
+        </a>{' '}
+        <a className="button" href={routeHash({ screen: 'hard-negatives', datasetId })}>
+          Hard negatives
+        </a>{' '}
+        <span className="muted">Same-place recall for each pair of conditions, with its failures, and near pairs of different places or classes.</span>
+      </p>
+
+      <h2>Training runs</h2>
+      <p>
+        <a className="button" href={routeHash({ screen: 'runs', datasetId })}>
+          Show the training runs
+        </a>{' '}
+        <span className="muted">Configuration, monitors and collapse warnings of every run; compare two.</span>
+      </p>
+
       <h2>Embedding versions</h2>
       <EmbeddingVersions dataset={dataset} />
     </section>

@@ -36,6 +36,9 @@ export function QueueScreen({ queueId, page }: { queueId: string; page: number }
             {firstUndecided === undefined ? 'Review from the start of this page' : `Review from pair ${startPosition + 1}`}
           </a>
         )}
+        <a className="button" href={routeHash({ screen: 'team', queueId })}>
+          Team review: agreement, adjudication, history
+        </a>
       </div>
       <p className="muted">
         Embedding version <span className="mono">{queue.embeddingVersionId}</span>. Pairs are ordered by similarity: the

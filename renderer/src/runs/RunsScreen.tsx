@@ -1,0 +1,105 @@
+import { useState } from 'react';
+import type { RunSummary } from '../../../src/api/contract-runs.js';
+import { useApiCall } from '../api/use-api-call.js';
+import { ErrorPanel } from '../components/ErrorPanel.js';
+import { formatTimestamp } from '../format.js';
+import { routeHash } from '../routes.js';
+import { RunCharts } from './RunCharts.js';
+
+/**
+ * Lists the training runs of a dataset with their configuration and monitors, and draws the
+ * curves of one run, or of two runs over each other to compare them.
+ */
+export function RunsScreen({ datasetId }: { datasetId: string }) {
+  const call = useApiCall('listRuns', { datasetId });
+  const [picked, setPicked] = useState<string[]>([]);
+  const runs = call.state.value;
+
+  const toggle = (runId: string): void =>
+    setPicked((current) => (current.includes(runId) ? current.filter((id) => id !== runId) : [...current, runId].slice(-2)));
+
+  return (
+    <section>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <a href="#/">Datasets</a> / <a href={routeHash({ screen: 'dataset', datasetId })}>{datasetId}</a> / <span>Training runs</span>
+      </nav>
+      <h1>Training runs</h1>
+      <p className="muted">
+        Start a run with <code>npx apron train --dataset {datasetId}</code>. Tick one run to draw its curves, or two to compare them.
+        Reload the page to follow a run in progress.
+      </p>
+
+      {call.state.status === 'error' && <ErrorPanel title={`Could not list the runs of ${datasetId}`} error={call.state.error} />}
+      {runs === undefined && call.state.status === 'loading' && <p className="muted">Loading runs…</p>}
+      {runs !== undefined && runs.length === 0 && <p className="muted">No training run yet.</p>}
+      {runs !== undefined && runs.length > 0 && <RunsTable runs={runs} picked={picked} onToggle={toggle} />}
+      {picked.length > 0 && <RunCharts runIds={picked} />}
+    </section>
+  );
+}
+
+function RunsTable({ runs, picked, onToggle }: { runs: RunSummary[]; picked: string[]; onToggle: (runId: string) => void }) {
+  return (
+    <table className="data-table runs-table">
+      <thead>
+        <tr>
+          <th scope="col">Show</th>
+          <th scope="col">Run</th>
+          <th scope="col">Status</th>
+          <th scope="col">Started</th>
+          <th scope="col">Configuration</th>
+          <th scope="col" className="number">
+            Steps
+          </th>
+          <th scope="col" className="number">
+            Final loss
+          </th>
+          <th scope="col" className="number">
+            Effective rank
+          </th>
+          <th scope="col" className="number">
+            Decisions used
+          </th>
+          <th scope="col">Backend</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((run) => (
+          <tr key={run.runId} className={run.collapseWarnings > 0 ? 'run-collapsed' : undefined}>
+            <td>
+              <input type="checkbox" aria-label={`Show run ${run.runId}`} checked={picked.includes(run.runId)} onChange={() => onToggle(run.runId)} />
+            </td>
+            <td className="mono">{run.runId}</td>
+            <td>
+              {run.status}
+              {run.collapseWarnings > 0 && <span className="tag warning"> collapse flagged at {run.collapseWarnings} step(s)</span>}
+              {run.error !== null && <div className="muted">{run.error}</div>}
+            </td>
+            <td>{formatTimestamp(run.startedAt)}</td>
+            <td className="mono run-config">{describeConfig(run.config)}</td>
+            <td className="number">{run.stepsRun ?? '–'}</td>
+            <td className="number">{run.finalLoss === null ? '–' : run.finalLoss.toFixed(4)}</td>
+            <td className="number">{run.effectiveRank === null ? '–' : run.effectiveRank.toFixed(1)}</td>
+            <td className="number">{run.decisionsUsed ?? '–'}</td>
+            <td>{run.backend ?? '–'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Returns the settings a reviewer compares runs by, in one line. */
+export function describeConfig(config: unknown): string {
+  if (typeof config !== 'object' || config === null) return '–';
+  const entries = config as Record<string, unknown>;
+  const positives = entries['positives'] as { kind?: string; windowSeconds?: number } | undefined;
+  const parts = [
+    `temperature ${String(entries['temperature'] ?? '?')}`,
+    `batch ${String(entries['batchSize'] ?? '?')}`,
+    `positives ${positives?.kind ?? '?'}${positives?.windowSeconds === undefined ? '' : ` ${positives.windowSeconds} s`}`,
+    `mask ${JSON.stringify(entries['maskRules'] ?? {})}`,
+  ];
+  if (entries['steps'] !== undefined) parts.push(`${String(entries['steps'])} steps`);
+  return parts.join(', ');
+}
