@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BenchResult } from './report.js';
 import { benchKittiLoop } from './bench-kitti-loop.js';
 import { benchLidar } from './bench-lidar.js';
+import { benchNordlandSeasons } from './bench-nordland-seasons.js';
 import { benchPairView } from './bench-pair-view.js';
 
 export interface RealDataBench {
@@ -28,6 +29,14 @@ export const BENCHES_ON_REAL_DATA: RealDataBench[] = [
     async run(dataRoot) {
       const results = await benchPairView(dataRoot);
       return results.length > 0 ? results : skipped('pair view', dataRoot);
+    },
+  },
+  {
+    name: 'nordland seasons',
+    async run(dataRoot) {
+      const folder = join(dataRoot, 'nordland-summer-winter');
+      if (!existsSync(folder)) return skipped('Nordland seasons', folder);
+      return benchNordlandSeasons(folder);
     },
   },
   {

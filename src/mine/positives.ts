@@ -5,6 +5,9 @@
  *   `windowSeconds` away, so every such pair is a positive, never a negative.
  * - `augment`: the positive is an augmented view of the sample itself, so every pair of two
  *   different samples can be a negative.
+ * - `place`: the positive is a sample of the same `placeId` from another sequence, which trains
+ *   recognition of a place across conditions (summer against winter, day against night). Every
+ *   pair of samples of one place is a positive, never a negative.
  */
 import { z } from 'zod';
 import type { Sample } from '../dataset/manifest.js';
@@ -16,6 +19,7 @@ export const positivesSchema = z.discriminatedUnion('kind', [
     windowSeconds: z.number().positive().max(3600),
   }),
   z.object({ kind: z.literal('augment') }),
+  z.object({ kind: z.literal('place') }),
 ]);
 
 export type Positives = z.infer<typeof positivesSchema>;
@@ -23,6 +27,7 @@ export type Positives = z.infer<typeof positivesSchema>;
 /** True when training used (a, b) as a positive pair. The window is inclusive. */
 export function isPositivePair(a: Sample, b: Sample, positives: Positives): boolean {
   if (positives.kind === 'augment') return false;
+  if (positives.kind === 'place') return a.placeId !== undefined && a.placeId === b.placeId;
   if (a.sequenceId !== b.sequenceId) return false;
   return Math.abs(secondsBetween(a, b)) <= positives.windowSeconds;
 }

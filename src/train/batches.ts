@@ -23,7 +23,7 @@ import { buildDecisionGroups, type PairRef } from '../mask/groups.js';
 import { matchingRule, toRuleSubject, type MaskRules, type RuleSubject } from '../mask/rules.js';
 import { applyTransform, drawTransform, type Augmentation } from './augment.js';
 
-export type PositiveConfig = { kind: 'temporal'; windowSeconds: number } | { kind: 'augment' };
+export type PositiveConfig = { kind: 'temporal'; windowSeconds: number } | { kind: 'augment' } | { kind: 'place' };
 
 export interface BatchSamplerOptions {
   samples: readonly Sample[];
@@ -100,16 +100,23 @@ export class BatchSampler {
     this.groupOf = decisionIndex.groupOf;
     this.decisions = decisionIndex.usage;
 
-    this.neighbours = options.positives.kind === 'temporal' ? temporalNeighbours(this.subjects, options.positives.windowSeconds) : [];
+    if (options.positives.kind === 'temporal') this.neighbours = temporalNeighbours(this.subjects, options.positives.windowSeconds);
+    else if (options.positives.kind === 'place') this.neighbours = placeNeighbours(samples);
+    else this.neighbours = [];
     this.anchors = [];
     for (let index = 0; index < samples.length; index++) {
       if (options.positives.kind === 'augment' || (this.neighbours[index]?.length ?? 0) > 0) this.anchors.push(index);
     }
     this.anchorCount = this.anchors.length;
     if (this.anchorCount < 2) {
-      const why = options.positives.kind === 'temporal' ? ` with a temporal positive within ${options.positives.windowSeconds} s` : '';
+      const why =
+        options.positives.kind === 'temporal'
+          ? ` with a temporal positive within ${options.positives.windowSeconds} s`
+          : options.positives.kind === 'place'
+            ? ' whose placeId also occurs in another sequence'
+            : '';
       throw new ApronError('invalid-input', `Only ${this.anchorCount} sample(s)${why}, but training needs at least 2`, {
-        hint: 'Raise positives.windowSeconds, or train with augment positives ({ "kind": "augment" }).',
+        hint: 'Raise positives.windowSeconds, give samples of one place the same placeId, or train with augment positives ({ "kind": "augment" }).',
       });
     }
   }
@@ -199,6 +206,8 @@ export class BatchSampler {
         const other = viewSamples[k] ?? 0;
         if (other === sample || other === partnerSample) continue;
         if (windowSeconds >= 0 && this.withinWindow(sample, other, windowSeconds)) continue;
+        // With place positives every pair of one place is a positive, so none is a negative.
+        if (this.options.positives.kind === 'place' && this.samePlace(sample, other)) continue;
         if (matchingRule(this.subjects[sample]!, this.subjects[other]!, this.options.maskRules) !== undefined) {
           maskedByRules++;
           continue;
@@ -214,11 +223,31 @@ export class BatchSampler {
     return { validNegatives, maskedByRules, maskedByDecisions, candidatePairs };
   }
 
+  private samePlace(a: number, b: number): boolean {
+    const placeId = this.options.samples[a]?.placeId;
+    return placeId !== undefined && placeId === this.options.samples[b]?.placeId;
+  }
+
   private withinWindow(a: number, b: number, windowSeconds: number): boolean {
     const first = this.subjects[a]!;
     const second = this.subjects[b]!;
     return first.sequenceId === second.sequenceId && Math.abs(first.timeSeconds - second.timeSeconds) <= windowSeconds;
   }
+}
+
+/** For each sample, the samples of the same `placeId` in other sequences. */
+function placeNeighbours(samples: readonly Sample[]): Int32Array[] {
+  const byPlace = new Map<string, number[]>();
+  samples.forEach((sample, index) => {
+    if (sample.placeId === undefined) return;
+    const list = byPlace.get(sample.placeId) ?? [];
+    list.push(index);
+    byPlace.set(sample.placeId, list);
+  });
+  return samples.map((sample) => {
+    const members = sample.placeId === undefined ? [] : (byPlace.get(sample.placeId) ?? []);
+    return Int32Array.from(members.filter((index) => samples[index]?.sequenceId !== sample.sequenceId));
+  });
 }
 
 /** For each sample, the other samples of its sequence at most `windowSeconds` away. */

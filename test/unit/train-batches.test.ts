@@ -26,6 +26,28 @@ function timeOf(index: number): number {
 }
 
 describe('BatchSampler', () => {
+  it('draws place positives from another sequence and never uses a place pair as a negative', () => {
+    // Frame f of both sequences shows place f, as the same frame number in two seasons does.
+    const samples = drive.samples.map((sample, index) => ({ ...sample, placeId: `p${index % 20}` }));
+    const batches = sampler({ samples, positives: { kind: 'place' }, maskRules: {} });
+    for (let round = 0; round < 20; round++) {
+      const batch = batches.next();
+      const views = 2 * batch.size;
+      for (let i = 0; i < batch.size; i++) {
+        const anchor = samples[batch.viewSamples[i]!]!;
+        const positive = samples[batch.viewSamples[batch.size + i]!]!;
+        expect(positive.placeId).toBe(anchor.placeId);
+        expect(positive.sequenceId).not.toBe(anchor.sequenceId);
+      }
+      for (let i = 0; i < views; i++) {
+        for (let k = 0; k < views; k++) {
+          if (batch.validNegatives[i * views + k] !== 1) continue;
+          expect(samples[batch.viewSamples[k]!]!.placeId).not.toBe(samples[batch.viewSamples[i]!]!.placeId);
+        }
+      }
+    }
+  });
+
   it('draws temporal positives within the window', () => {
     const batches = sampler();
     for (let round = 0; round < 20; round++) {

@@ -31,6 +31,8 @@ Options:
   --image-size WxH        encoder input size in pixels (default 64x64)
   --embedding-dim D       embedding dimension (default 128)
   --positives KIND        temporal: another sample of the same sequence within the window;
+                          place: a sample of the same placeId in another sequence (across
+                          seasons, weather or time of day);
                           augment: two augmented views of one sample (default temporal)
   --positive-window S     temporal positive window in seconds (default 1)
 ${MASK_OPTIONS_HELP}
@@ -126,12 +128,12 @@ function runConfigFromOptions(parsed: ParsedCommand): RunConfigInput {
 
   const kind = stringOption(values, 'positives');
   const window = numberOption(values, 'positive-window', { min: 0.001, max: 3600 });
-  if (kind !== undefined && kind !== 'temporal' && kind !== 'augment') {
-    throw new UsageError(`--positives must be temporal or augment, got "${kind}"`);
+  if (kind !== undefined && kind !== 'temporal' && kind !== 'augment' && kind !== 'place') {
+    throw new UsageError(`--positives must be temporal, augment or place, got "${kind}"`);
   }
-  if (kind === 'augment') {
+  if (kind === 'augment' || kind === 'place') {
     if (window !== undefined) throw new UsageError('--positive-window applies to --positives temporal only');
-    config['positives'] = { kind: 'augment' };
+    config['positives'] = { kind };
   } else if (kind === 'temporal' || window !== undefined) {
     config['positives'] = { kind: 'temporal', windowSeconds: window ?? 1 };
   }
