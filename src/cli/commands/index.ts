@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { datasetsCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
 import { embedCommand } from './embed.js';
+import { exportHardNegativesCommand } from './export-hard-negatives.js';
 import { exportMaskCommand } from './export-mask.js';
 import { importCommand } from './import.js';
 import { mineCommand } from './mine.js';
@@ -10,4 +11,4 @@ import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
-export const COMMANDS: Command[] = [importCommand, datasetsCommand, trainCommand, embedCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand, demoCommand];
+export const COMMANDS: Command[] = [importCommand, datasetsCommand, trainCommand, embedCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand, exportHardNegativesCommand, demoCommand];
