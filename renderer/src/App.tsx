@@ -7,6 +7,7 @@ import { QueueScreen } from './screens/QueueScreen.js';
 import { CompareScreen } from './screens/CompareScreen.js';
 import { SampleScreen } from './screens/SampleScreen.js';
 import { RunsScreen } from './runs/RunsScreen.js';
+import { VersionShiftScreen } from './screens/VersionShiftScreen.js';
 import { TeamReviewScreen } from './team/TeamReviewScreen.js';
 import { SamplesScreen } from './screens/SamplesScreen.js';
 import { HardNegativesScreen } from './retrieval/HardNegativesScreen.js';
@@ -48,6 +49,8 @@ function Screen({ route, reviewer }: { route: Route; reviewer: string }) {
       return <SamplesScreen key={route.datasetId} datasetId={route.datasetId} page={route.page} filter={route.filter} />;
     case 'team':
       return <TeamReviewScreen key={route.queueId} queueId={route.queueId} reviewer={reviewer} />;
+    case 'versions':
+      return <VersionShiftScreen key={`${route.from}\0${route.to}`} datasetId={route.datasetId} from={route.from} to={route.to} />;
     case 'runs':
       return <RunsScreen key={route.datasetId} datasetId={route.datasetId} />;
     case 'sample':

@@ -10,6 +10,7 @@
  *   #/datasets/<id>/samples?page=<n>&filter=<text>   the dataset's samples, page n (1-based)
  *   #/datasets/<id>/samples/<sampleId>               one sample in every modality
  *   #/datasets/<id>/runs                             training runs and their monitor curves
+ *   #/datasets/<id>/versions/<from>/<to>             how decided pairs moved between two embedding versions
  *   #/datasets/<id>/compare/<sampleA>/<sampleB>      any two samples side by side
  *   #/datasets/<id>/retrieval                        recall across conditions and the failure grid of a cell
  *   #/datasets/<id>/hard-negatives                   the hard-negative board
@@ -23,6 +24,7 @@ export type Route =
   | { screen: 'samples'; datasetId: string; page: number; filter: string }
   | { screen: 'sample'; datasetId: string; sampleId: string }
   | { screen: 'runs'; datasetId: string }
+  | { screen: 'versions'; datasetId: string; from: string; to: string }
   | { screen: 'team'; queueId: string }
   | { screen: 'compare'; datasetId: string; sampleA: string; sampleB: string }
   | { screen: 'retrieval'; datasetId: string }
@@ -41,6 +43,9 @@ export function parseRoute(hash: string): Route {
   if (segments.length === 0) return { screen: 'datasets' };
   if (first === 'datasets' && id !== undefined && segments.length === 2) return { screen: 'dataset', datasetId: id };
   if (first === 'datasets' && id !== undefined && third === 'runs' && segments.length === 3) return { screen: 'runs', datasetId: id };
+  if (first === 'datasets' && id !== undefined && third === 'versions' && fourth !== undefined && fifth !== undefined && segments.length === 5) {
+    return { screen: 'versions', datasetId: id, from: fourth, to: fifth };
+  }
   if (first === 'datasets' && id !== undefined && third === 'samples' && segments.length === 3) {
     return { screen: 'samples', datasetId: id, page: pageOf(params), filter: params.get('filter') ?? '' };
   }
@@ -81,6 +86,8 @@ export function routeHash(route: Route): string {
     }
     case 'runs':
       return `#/datasets/${encodeURIComponent(route.datasetId)}/runs`;
+    case 'versions':
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/versions/${encodeURIComponent(route.from)}/${encodeURIComponent(route.to)}`;
     case 'team':
       return `#/queues/${encodeURIComponent(route.queueId)}/team`;
     case 'sample':

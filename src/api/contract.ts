@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { RunCurves, RunSummary } from './contract-runs.js';
+import type { VersionShift } from './contract-versions.js';
 import { reviewApiArgs, reviewOrderSchema, type ReviewApiResults } from './contract-review.js';
 import { retrievalApiArgs, type RetrievalApiResults } from '../retrieval/api-types.js';
 
@@ -46,6 +47,7 @@ export const apiArgs = {
   getSample: z.object({ datasetId: id, sampleId: id }),
   listRuns: z.object({ datasetId: id.optional() }),
   getRunCurves: z.object({ runId: id }),
+  compareEmbeddingVersions: z.object({ datasetId: id, from: id, to: id }),
   getRecallMatrix: retrievalApiArgs.getRecallMatrix,
   getRetrievalFailures: retrievalApiArgs.getRetrievalFailures,
   markRetrievedSame: retrievalApiArgs.markRetrievedSame,
@@ -260,6 +262,7 @@ export interface ApiResults extends ReviewApiResults {
   getSample: SampleView;
   listRuns: RunSummary[];
   getRunCurves: RunCurves;
+  compareEmbeddingVersions: VersionShift;
   getRecallMatrix: RetrievalApiResults['getRecallMatrix'];
   getRetrievalFailures: RetrievalApiResults['getRetrievalFailures'];
   markRetrievedSame: RetrievalApiResults['markRetrievedSame'];

@@ -11,6 +11,7 @@ import { buildDatasetOverview } from './overview.js';
 import { buildSampleView } from './sample-view.js';
 import { listSamplePage } from './sample-list.js';
 import { readRunCurves, toRunSummary } from './runs-view.js';
+import { compareVersions } from '../loop/version-shift.js';
 import { createRetrievalHandlers } from './handlers-retrieval.js';
 import { activeQueueItems, createReviewHandlers } from './handlers-review.js';
 
@@ -92,6 +93,10 @@ export function createApiHandlers(store: Store, options: ApiHandlerOptions = {})
 
     async getRunCurves({ runId }) {
       return readRunCurves(store, runId);
+    },
+
+    async compareEmbeddingVersions({ datasetId, from, to }) {
+      return compareVersions(store, datasetId, from, to);
     },
 
     async getSample({ datasetId, sampleId }) {

@@ -36,6 +36,7 @@ describe('hash routes', () => {
       { screen: 'sample', datasetId: 'd', sampleId: 'seq/01:7' },
       { screen: 'runs', datasetId: 'kitti/00' },
       { screen: 'team', queueId: 'queue 1' },
+      { screen: 'versions', datasetId: 'd', from: 'emb-1', to: 'emb 2' },
       { screen: 'compare', datasetId: 'd', sampleA: 'x y', sampleB: 'z#1' },
       { screen: 'queue', queueId: 'queue-1', page: 4 },
       { screen: 'pair', queueId: 'queue 1', position: 17 },

@@ -112,16 +112,31 @@ function EmbeddingVersions({ dataset }: { dataset: DatasetOverview }) {
             Vectors
           </th>
           <th scope="col">Created</th>
+          <th scope="col">Decided pairs</th>
         </tr>
       </thead>
       <tbody>
-        {dataset.embeddingVersions.map((version) => (
+        {dataset.embeddingVersions.map((version, index, versions) => (
           <tr key={version.embeddingVersionId}>
             <td className="mono">{version.embeddingVersionId}</td>
             <td className="mono">{version.runId ?? 'imported'}</td>
             <td className="number">{version.dimension}</td>
             <td className="number">{formatCount(version.count)}</td>
             <td>{formatTimestamp(version.createdAt)}</td>
+            <td>
+              {index > 0 && (
+                <a
+                  href={routeHash({
+                    screen: 'versions',
+                    datasetId: dataset.datasetId,
+                    from: versions[index - 1]!.embeddingVersionId,
+                    to: version.embeddingVersionId,
+                  })}
+                >
+                  How they moved since the previous version
+                </a>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
