@@ -27,7 +27,8 @@ export class MonitorLog {
   record(progress: TrainProgress): void {
     if (progress.monitors !== undefined) {
       this.last = progress.monitors;
-      if (progress.monitors.collapse.collapsed) this.collapseWarnings++;
+      // The first step is at chance by construction; only later flags count.
+      if (progress.monitors.collapse.collapsed && progress.step > 1) this.collapseWarnings++;
     }
     if (this.failed) return;
     try {

@@ -84,7 +84,7 @@ ${WORKSPACE_HELP}`,
           if (monitors !== undefined) chance = monitors.chanceLoss.toFixed(2);
           // Shown beside the loss so that a collapsing run is visible before it ends.
           const rank = monitors === undefined ? '' : `  rank ${monitors.effectiveRank.toFixed(1)}  top-1 ${monitors.topOneAccuracy.toFixed(2)}`;
-          const collapse = monitors?.collapse.collapsed === true ? '  COLLAPSED?' : '';
+          const collapse = monitors?.collapse.collapsed === true && step.step > 1 ? '  COLLAPSED?' : '';
           progress.update(step.step, step.totalSteps, `loss ${step.loss.toFixed(4)} (chance ${chance})${rank}  ${step.samplesPerSecond.toFixed(0)} samples/s${collapse}`);
         },
       }),
