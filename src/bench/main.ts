@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatError } from '../core/errors.js';
+import { benchAnn } from './bench-ann.js';
 import { benchDemo } from './bench-demo.js';
+import { benchTrainSpeed } from './bench-train-speed.js';
 import { benchSearch } from './bench-search.js';
 import { benchStore } from './bench-store.js';
 import { writeReport, type BenchResult } from './report.js';
@@ -31,7 +33,9 @@ async function main(): Promise<number> {
 
   const benches: { name: string; run: () => Promise<BenchResult | BenchResult[]> }[] = [
     { name: 'search', run: benchSearch },
+    { name: 'approximate search', run: () => benchAnn() },
     { name: 'store', run: benchStore },
+    { name: 'training speed', run: benchTrainSpeed },
     { name: 'airside demo', run: benchDemo },
     ...BENCHES_ON_REAL_DATA.map((bench) => ({ name: bench.name, run: () => bench.run(dataRoot) })),
   ];

@@ -6,9 +6,10 @@ import { embedCommand } from './embed.js';
 import { exportHardNegativesCommand } from './export-hard-negatives.js';
 import { exportMaskCommand } from './export-mask.js';
 import { importCommand } from './import.js';
+import { importEmbeddingsCommand } from './import-embeddings.js';
 import { mineCommand } from './mine.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
-export const COMMANDS: Command[] = [importCommand, datasetsCommand, trainCommand, embedCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand, exportHardNegativesCommand, demoCommand];
+export const COMMANDS: Command[] = [importCommand, datasetsCommand, trainCommand, embedCommand, importEmbeddingsCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand, exportHardNegativesCommand, demoCommand];
