@@ -54,7 +54,7 @@ export async function benchDemo(): Promise<BenchResult[]> {
           ratio: queueMeasures.randomPrecision === 0 ? null : queueMeasures.precision / queueMeasures.randomPrecision,
           target: 'none set (yardstick)',
           met: null,
-          notes: `Small demo (${samples.length} samples), first encoder as \`npm start\` trains it (150 steps, augmented views, nothing masked), set up in ${setupSeconds.toFixed(0)} s. Recall of the queue: ${queueMeasures.truePairs} of all true false-negative pairs, ${queueMeasures.recall.toFixed(4)}.`,
+          notes: `Small demo (${samples.length} samples), first encoder as \`npm start\` trains it (150 steps, augmented views, nothing masked), set up in ${setupSeconds.toFixed(0)} s. The queue contains ${queueMeasures.truePairs} true false-negative pairs, a recall of ${queueMeasures.recall.toFixed(4)} of all of them.`,
         },
         {
           name: 'demo: look-alike share among hard-negative candidates',
