@@ -41,7 +41,7 @@ export const apiArgs = {
     datasetId: id,
     offset: z.number().int().nonnegative().default(0),
     limit: z.number().int().positive().max(1000).default(100),
-    /** Case-sensitive substring of the sample id or sequence id. */
+    /** Case-sensitive substring of the sample id or sequence id, or an exact place id or condition value (`fog`, `night`). */
     filter: z.string().max(200).optional(),
   }),
   getSample: z.object({ datasetId: id, sampleId: id }),
@@ -236,6 +236,7 @@ export interface SamplesPage {
     lidar: number;
     bev: number;
     condition: string | null;
+    placeId: string | null;
   }>;
 }
 

@@ -46,8 +46,8 @@ export function SamplesScreen({ datasetId, page, filter }: SamplesScreenProps) {
         }}
       >
         <label>
-          Sample or sequence id contains{' '}
-          <input type="search" value={draft} onChange={(event) => setDraft(event.target.value)} placeholder="for example 000123" />
+          Sample or sequence id contains, or place or condition is{' '}
+          <input type="search" value={draft} onChange={(event) => setDraft(event.target.value)} placeholder="for example 000123, stand-04 or fog" />
         </label>
         <button type="submit">Filter</button>
         <span className="muted">Tick two samples to compare them side by side.</span>
@@ -70,7 +70,8 @@ export function SamplesScreen({ datasetId, page, filter }: SamplesScreenProps) {
           <nav className="pager" aria-label="Pages">
             {page > 1 && <a href={routeHash({ screen: 'samples', datasetId, page: page - 1, filter })}>← Previous page</a>}
             <span>
-              Page {page} of {pageCount} ({formatCount(total)} samples{filter === '' ? '' : ` matching “${filter}”`})
+              Page {page} of {pageCount} ({formatCount(total)} {total === 1 ? 'sample' : 'samples'}
+              {filter === '' ? '' : ` matching “${filter}”`})
             </span>
             {page < pageCount && <a href={routeHash({ screen: 'samples', datasetId, page: page + 1, filter })}>Next page →</a>}
           </nav>
@@ -83,6 +84,7 @@ export function SamplesScreen({ datasetId, page, filter }: SamplesScreenProps) {
                   <th scope="col">Compare</th>
                   <th scope="col">Sample</th>
                   <th scope="col">Sequence</th>
+                  <th scope="col">Place</th>
                   <th scope="col">Condition</th>
                   <th scope="col" className="number">
                     Cameras
@@ -110,6 +112,7 @@ export function SamplesScreen({ datasetId, page, filter }: SamplesScreenProps) {
                       <a href={routeHash({ screen: 'sample', datasetId, sampleId: sample.sampleId })}>{sample.sampleId}</a>
                     </td>
                     <td className="mono">{sample.sequenceId}</td>
+                    <td className="mono">{sample.placeId ?? ''}</td>
                     <td>{sample.condition ?? ''}</td>
                     <td className="number">{sample.cameras}</td>
                     <td className="number">{sample.lidar}</td>
