@@ -171,4 +171,18 @@ describe('copyCameraState', () => {
 
     expect(to.camera.matrixWorld.toArray()).toEqual(from.camera.matrixWorld.toArray());
   });
+
+  it('keeps the view moved last when views link again', () => {
+    const link = new CameraLink();
+    const a = { ...view(), lastMoved: () => 20 };
+    const b = { ...view(), lastMoved: () => 10 };
+    a.camera.position.set(5, 6, 7);
+    link.join(a);
+    link.join(b);
+
+    link.publishLatest();
+
+    expect(b.camera.position.toArray()).toEqual([5, 6, 7]);
+    expect(a.camera.position.toArray()).toEqual([5, 6, 7]);
+  });
 });

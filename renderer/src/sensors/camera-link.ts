@@ -15,6 +15,8 @@ export interface LinkedView {
   target: Vector3;
   /** Called after the link has copied another member's camera into this one; redraw here. */
   onSynced(): void;
+  /** When the user last moved this view (any increasing clock), 0 or absent for never. */
+  lastMoved?(): number;
 }
 
 type ZoomableCamera = PerspectiveCamera | OrthographicCamera;
@@ -52,6 +54,18 @@ export class CameraLink {
   /** Number of views in the link. */
   get size(): number {
     return this.members.size;
+  }
+
+  /**
+   * Copies the camera of the member the user moved last into the others, so that ticking "link"
+   * again keeps the view just set up. Members never moved lose to the first member.
+   */
+  publishLatest(): void {
+    let latest: LinkedView | undefined;
+    for (const member of this.members) {
+      if (latest === undefined || (member.lastMoved?.() ?? 0) > (latest.lastMoved?.() ?? 0)) latest = member;
+    }
+    if (latest !== undefined) this.publish(latest);
   }
 
   /** Copy `source`'s camera into every other member. Ignored for non-members and during another publish. */

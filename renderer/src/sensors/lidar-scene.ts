@@ -44,6 +44,8 @@ export class LidarScene {
   private frameRequest: number | null = null;
   private leaveLink: (() => void) | null = null;
   private link: CameraLink | null = null;
+  /** When the user last moved this view's camera, from performance.now(); 0 for never. */
+  private movedAt = 0;
 
   /** Raises when WebGL is unavailable; the caller shows that instead of the view. */
   constructor(private readonly onFrame: (stats: LidarFrameStats) => void) {
@@ -60,7 +62,12 @@ export class LidarScene {
     this.controls.zoomToCursor = true;
     this.controls.addEventListener('change', this.handleControlsChange);
 
-    this.linkedView = { camera: this.camera, target: this.controls.target, onSynced: () => this.requestRender() };
+    this.linkedView = {
+      camera: this.camera,
+      target: this.controls.target,
+      onSynced: () => this.requestRender(),
+      lastMoved: () => this.movedAt,
+    };
     this.fitView(MIN_VIEW_RADIUS_METRES);
   }
 
@@ -142,7 +149,7 @@ export class LidarScene {
     this.link = link;
     if (link === null) return;
     this.leaveLink = link.join(this.linkedView);
-    if (this.fitted) link.publish(this.linkedView);
+    if (this.fitted) link.publishLatest();
   }
 
   /** Draw one frame now and report the counts. */
@@ -176,6 +183,7 @@ export class LidarScene {
   }
 
   private readonly handleControlsChange = (): void => {
+    this.movedAt = performance.now();
     this.requestRender();
     this.link?.publish(this.linkedView);
   };
