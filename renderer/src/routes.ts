@@ -103,7 +103,7 @@ export function routeHash(route: Route): string {
   }
 }
 
-/** The 1-based page number of the query, or 1 when it is missing or not a positive whole number. */
+/** Returns the 1-based page number of the query, or 1 when it is missing or not a positive whole number. */
 function pageOf(params: URLSearchParams): number {
   const page = Number(params.get('page') ?? '1');
   return Number.isInteger(page) && page >= 1 ? page : 1;

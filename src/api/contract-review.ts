@@ -177,18 +177,22 @@ export interface ReviewEstimate {
   /** P(same | similarity), fitted by isotonic regression on the queue's decided items. */
   curve: CalibrationBlockRecord[];
   slices: SliceEstimateRecord[];
-  stopping: {
-    maxExpectedRemaining: number;
-    window: number;
-    expectedRemaining: number | null;
-    undecidedAbove: number;
-    recentDecisions: number;
-    recentSame: number;
-    belowTarget: boolean;
-    windowEmpty: boolean;
-    stop: boolean;
-    reason: string;
-  };
+  stopping: StoppingStateRecord & { maxExpectedRemaining: number; window: number };
+}
+
+/** The stopping rule's state for one queue. */
+export interface StoppingStateRecord {
+  expectedRemaining: number | null;
+  undecidedAbove: number;
+  /** Latest decisions counted for the window (fewer than `window` early in a review). */
+  recentDecisions: number;
+  recentSame: number;
+  belowTarget: boolean;
+  /** True once `window` decisions in a row found no `same`. */
+  windowEmpty: boolean;
+  stop: boolean;
+  /** Plain sentence for the review screen. */
+  reason: string;
 }
 
 export interface ReviewApiResults {

@@ -182,7 +182,7 @@ export interface LidarRef {
   token: string;
   /**
    * `ego`: points in the vehicle frame (x forward, y left, z up), as stored (Argoverse 2) or turned
-   * with the calibration's LiDAR-to-ego transform; `sensor`: as stored, which for most sensors has x forward too.
+   * with the calibration's LiDAR-to-ego transform. `sensor`: as stored, which for most sensors has x forward too.
    */
   frame: 'ego' | 'sensor';
 }

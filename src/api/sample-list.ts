@@ -28,7 +28,7 @@ function matchesFilter(sample: Sample, filter: string): boolean {
   return [sample.placeId, sample.weather, sample.timeOfDay, sample.season].some((value) => value === filter);
 }
 
-/** The sample's condition values in the dataset's display order, for example `rain, night`. */
+/** Returns the sample's condition values in the dataset's display order, for example `rain, night`. */
 function conditionOf(sample: Sample, fields: readonly ('weather' | 'timeOfDay' | 'season')[]): string | null {
   const values = fields.map((field) => sample[field]).filter((value): value is string => value !== undefined);
   return values.length === 0 ? null : values.join(', ');

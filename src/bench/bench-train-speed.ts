@@ -2,8 +2,8 @@
  * Training throughput of the image encoder per batch size, and the arithmetic rate it reaches as
  * a share of the same backend's matrix-multiplication peak measured in the same run.
  *
- * FLOPs per step are counted from the architecture: each 3x3 stride-2 convolution costs
- * 2 * 9 * Cin * Cout per output pixel and each dense layer 2 * in * out per image; a training step
+ * FLOPs per step are counted from the architecture. Each 3x3 stride-2 convolution costs
+ * 2 * 9 * Cin * Cout per output pixel, and each dense layer 2 * in * out per image. A training step
  * costs about three forward passes (the forward pass, then gradients for the inputs and for the
  * weights) over the 2 x batch views. Normalisation, activations and the loss are left out, so the
  * share is a lower bound of the work done.
@@ -72,7 +72,7 @@ function forwardFlops(config: ReturnType<typeof parseRunConfig>): number {
   return flops;
 }
 
-/** The fastest of several square float32 matrix products, in FLOP/s. */
+/** Measures the fastest of several square float32 matrix products, in FLOP/s. */
 function matMulPeak(): number {
   const a = tf.randomNormal([PEAK_SIZE, PEAK_SIZE]);
   const b = tf.randomNormal([PEAK_SIZE, PEAK_SIZE]);

@@ -4,7 +4,7 @@
  * such as component updates open many connections that are refused.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env['APRON_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -33,4 +33,17 @@ export async function launchChromium(profileDir: string): Promise<BrowserContext
     args: CHROMIUM_FLAGS,
     viewport: { width: 1400, height: 1000 },
   });
+}
+
+/**
+ * Returns the first page of `context` and records into `errors` every console error and uncaught
+ * exception of that page, which a test expects to stay empty.
+ */
+export async function pageWithErrors(context: BrowserContext, errors: string[]): Promise<Page> {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
 }

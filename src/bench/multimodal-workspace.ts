@@ -1,8 +1,8 @@
 /**
  * A workspace holding one real multimodal dataset and a review queue over its samples, for the
  * pair-view benchmark and the end-to-end sensor-view test. The queue pairs each sample with the
- * next one, so that paging through it shows a different pair of sweeps and images every time; it
- * is not mined (no encoder is trained for a handful of samples), and its evidence has similarity 0.
+ * next one, so that paging through it shows a different pair of sweeps and images every time. It
+ * is not mined, because no encoder is trained for a handful of samples, and its evidence has similarity 0.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -128,7 +128,7 @@ export function lookAlikeShare(samples: readonly Sample[], vectors: Float32Array
 }
 
 /**
- * The class of the aircraft parked at the stand the sample faces, or `none`. Demo aircraft track ids
+ * Returns the class of the aircraft parked at the stand the sample faces, or `none`. Demo aircraft track ids
  * end in the two-digit stand number (`aircraft-nb-05` is parked at `stand-05`).
  */
 export function parkedAircraftClass(sample: Sample): string {

@@ -4,6 +4,7 @@
  * undecided items above the threshold: the undecided count times the estimated precision of their
  * similarity band, summed over bands.
  */
+import type { StoppingStateRecord } from '../api/contract-review.js';
 import { compareSampleIds } from '../store/pair-order.js';
 import type { CalibrationBlock } from './calibration.js';
 import { calibrateQueue, scoreItems, type ReviewItem } from './active.js';
@@ -29,19 +30,8 @@ export interface StoppingRule {
   window: number;
 }
 
-export interface StoppingState {
-  expectedRemaining: number | null;
-  undecidedAbove: number;
-  /** Latest decisions counted for the window (fewer than `window` early in a review). */
-  recentDecisions: number;
-  recentSame: number;
-  belowTarget: boolean;
-  /** True once `window` decisions in a row found no `same`. */
-  windowEmpty: boolean;
-  stop: boolean;
-  /** Plain sentence for the review screen. */
-  reason: string;
-}
+/** The API's record of the stopping state is the state itself: one definition serves both. */
+export type StoppingState = StoppingStateRecord;
 
 export interface RemainingEstimate {
   threshold: number;

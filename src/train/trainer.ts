@@ -142,7 +142,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             temperature: state.config.temperature,
             rowsWithoutNegatives: 'zero',
           });
-    // Every run starts at chance with alike embeddings, so the first step's flag says nothing yet.
+    // Every run starts at chance with alike embeddings, so the first step's flag carries no information yet.
     if (monitors?.collapse.collapsed === true && state.step > 1) log.warn(`step ${state.step}: the embeddings look collapsed: ${monitors.collapse.reasons.join('; ')}`);
     losses.push(loss);
     anchorsSeen += batch.size;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, hasChromium, launchChromium } from '../../src/bench/chromium.js';
+import { CHROMIUM_PATH, hasChromium, launchChromium, pageWithErrors } from '../../src/bench/chromium.js';
 import { createMultimodalWorkspace, type MultimodalWorkspace } from '../../src/bench/multimodal-workspace.js';
 import { serveWorkspace, type ServedWorkspace } from '../../src/server/serve-workspace.js';
 import { hasSharedData, sharedDataPath } from '../helpers/shared-data.js';
@@ -32,11 +32,7 @@ describe.skipIf(!chromiumPresent || !dataPresent)('sensor views in the browser',
     context = await launchChromium(join(root, 'chromium-profile'));
     // SwiftShader draws 100k points in a few hundred milliseconds, and a PJLab pair has two 1920x1200 images.
     context.setDefaultTimeout(30_000);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await pageWithErrors(context, pageErrors);
   });
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, hasChromium, launchChromium } from '../../src/bench/chromium.js';
+import { CHROMIUM_PATH, hasChromium, launchChromium, pageWithErrors } from '../../src/bench/chromium.js';
 import { openWorkspace } from '../../src/core/workspace.js';
 import { serveWorkspace, type ServedWorkspace } from '../../src/server/serve-workspace.js';
 import { ManifestCache } from '../../src/api/manifest-cache.js';
@@ -174,11 +174,7 @@ describe.skipIf(!hasSharedData('nordland-summer-winter'))('Nordland summer/winte
       served = await serveWorkspace({ workspaceRoot: join(dir, 'workspace') });
       context = await launchChromium(join(dir, 'chromium-profile'));
       context.setDefaultTimeout(60_000);
-      page = context.pages()[0] ?? (await context.newPage());
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
+      page = await pageWithErrors(context, pageErrors);
     });
 
     afterAll(async () => {

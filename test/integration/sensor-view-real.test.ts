@@ -87,13 +87,16 @@ describe.skipIf(!present)('sensor views of the real multimodal sets', () => {
     }
   });
 
-  it('projects the KITTI sweep inside its image and 20-50% of the nuScenes sweep into each camera', async () => {
+  it('projects KITTI and nuScenes sweeps', async () => {
     const [kitti, nuscenes] = views.get('kitti-nuscenes-demo')!;
     const kittiCamera = kitti!.images.find((image) => image.kind === 'camera')!;
     const kittiProjection = decodeProjection(await bytesOf(store, kittiCamera.projections[0]!.token, manifests));
     expect(kittiProjection.count).toBeGreaterThan(10_000);
     for (let i = 0; i < kittiProjection.count; i++) {
-      expect(kittiProjection.u[i]! >= 0 && kittiProjection.u[i]! < 1242 && kittiProjection.v[i]! >= 0 && kittiProjection.v[i]! < 375).toBe(true);
+      expect(kittiProjection.u[i]).toBeGreaterThanOrEqual(0);
+      expect(kittiProjection.u[i]).toBeLessThan(1242);
+      expect(kittiProjection.v[i]).toBeGreaterThanOrEqual(0);
+      expect(kittiProjection.v[i]).toBeLessThan(375);
     }
 
     const cameras = nuscenes!.images.filter((image) => image.kind === 'camera');
@@ -119,7 +122,7 @@ describe.skipIf(!present)('sensor views of the real multimodal sets', () => {
     }
   });
 
-  it('draws a BEV of every sweep, forward up, and the Argoverse rasters with their map and ego position', async () => {
+  it('draws Argoverse 2 BEVs with map', async () => {
     for (const view of views.get('argoverse2-sample') ?? []) {
       const density = view.images.find((image) => image.source === 'lidar')!;
       const picture = await sharp(await bytesOf(store, density.token, manifests)).metadata();

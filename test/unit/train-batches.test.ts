@@ -26,7 +26,7 @@ function timeOf(index: number): number {
 }
 
 describe('BatchSampler', () => {
-  it('draws place positives from another sequence and never uses a place pair as a negative', () => {
+  it('place positives cross sequences, never negatives', () => {
     // Frame f of both sequences shows place f, as the same frame number in two seasons does.
     const samples = drive.samples.map((sample, index) => ({ ...sample, placeId: `p${index % 20}` }));
     const batches = sampler({ samples, positives: { kind: 'place' }, maskRules: { samePlace: false } });

@@ -2,9 +2,9 @@
  * PNG pictures of BEV rasters for the UI, which can show images but not arrays.
  *
  * Rasters store column = x and row = y (see sensors/bev/grid.ts). Shown with row 0 at the top,
- * that would mirror the scene, so both pictures here turn it the right way round: a north-up
- * raster is flipped so that north (+y) is up, and an ego raster is rotated so that forward (+x) is
- * up and left (+y) is left, as on a driver's map.
+ * that would mirror the scene, so both pictures here turn it the right way round. A north-up
+ * raster is flipped so that north (+y) is up. An ego raster is rotated so that forward (+x) is up
+ * and left (+y) is left, as on a driver's map.
  */
 import sharp from 'sharp';
 
