@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createBevGrid } from '../../src/sensors/bev/grid.js';
 import { rasterizePoints } from '../../src/sensors/bev/rasterize-points.js';
 import type { PointColumns } from '../../src/sensors/projection/project.js';
-import { hasSharedData, sharedDataPath } from '../helpers/shared-data.js';
+import { describeWithSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 function columns(xyz: [number, number, number][]): PointColumns {
   return {
@@ -62,7 +62,7 @@ describe('BEV raster on a tiny cloud', () => {
   });
 });
 
-describe.skipIf(!hasSharedData('kitti-nuscenes-demo', 'kitti'))('BEV raster on the KITTI demo cloud', () => {
+describeWithSharedData(['kitti-nuscenes-demo', 'kitti'], 'BEV raster on the KITTI demo cloud', () => {
   const bytes = readFileSync(sharedDataPath('kitti-nuscenes-demo', 'kitti', '000008.bin'));
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const count = floats.length / 4;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApronError } from '../../src/core/errors.js';
 import { parseKittiCalibJson, parseKittiCalibText } from '../../src/sensors/calibration/kitti.js';
 import { multiply4, toHomogeneous4 } from '../../src/sensors/calibration/matrix.js';
-import { hasSharedData, sharedDataPath } from '../helpers/shared-data.js';
+import { describeWithSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 const jsonPath = sharedDataPath('kitti-nuscenes-demo', 'kitti', '000008_calib_and_labels.json');
 
@@ -18,7 +18,7 @@ function kittiTextFromJson(json: { images: { CAM2: { cam2img: number[][] } }; R0
   ].join('\n');
 }
 
-describe.skipIf(!hasSharedData('kitti-nuscenes-demo', 'kitti'))('KITTI calibration on the demo frame', () => {
+describeWithSharedData(['kitti-nuscenes-demo', 'kitti'], 'KITTI calibration on the demo frame', () => {
   const jsonText = readFileSync(jsonPath, 'utf8');
   const json = JSON.parse(jsonText);
 

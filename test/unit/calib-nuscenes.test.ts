@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listNuscenesCameras, parseNuscenesCalibJson } from '../../src/sensors/calibration/nuscenes.js';
-import { hasSharedData, sharedDataPath } from '../helpers/shared-data.js';
+import { describeWithSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 const path = sharedDataPath('kitti-nuscenes-demo', 'nuscenes', 'sample_calib.json');
 
-describe.skipIf(!hasSharedData('kitti-nuscenes-demo', 'nuscenes'))('nuScenes calibration', () => {
+describeWithSharedData(['kitti-nuscenes-demo', 'nuscenes'], 'nuScenes calibration', () => {
   const text = readFileSync(path, 'utf8');
 
   it('lists six cameras', () => {

@@ -4,7 +4,7 @@ import { parseKittiCalibJson } from '../../src/sensors/calibration/kitti.js';
 import { listNuscenesCameras, parseNuscenesCalibJson } from '../../src/sensors/calibration/nuscenes.js';
 import { parsePjlabCalibJson, parsePjlabCalibText } from '../../src/sensors/calibration/pjlab.js';
 import { projectPoints, type PointColumns } from '../../src/sensors/projection/project.js';
-import { hasSharedData, sharedDataPath } from '../helpers/shared-data.js';
+import { describeWithSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
 /** Splits an interleaved little-endian float32 point file into x, y, z columns. */
 function readFloat32Points(path: string, fieldsPerPoint: number): PointColumns {
@@ -85,7 +85,7 @@ function decompressLzf(input: Uint8Array, outputLength: number): Uint8Array {
   return output;
 }
 
-describe.skipIf(!hasSharedData('kitti-nuscenes-demo', 'kitti'))('projection of the KITTI demo cloud', () => {
+describeWithSharedData(['kitti-nuscenes-demo', 'kitti'], 'projection of the KITTI demo cloud', () => {
   it('every point lands in the image', () => {
     const calibrationPath = sharedDataPath('kitti-nuscenes-demo', 'kitti', '000008_calib_and_labels.json');
     const calibration = parseKittiCalibJson(readFileSync(calibrationPath, 'utf8'), calibrationPath);
@@ -101,7 +101,7 @@ describe.skipIf(!hasSharedData('kitti-nuscenes-demo', 'kitti'))('projection of t
   });
 });
 
-describe.skipIf(!hasSharedData('kitti-nuscenes-demo', 'nuscenes'))('projection of the nuScenes LIDAR_TOP sweep', () => {
+describeWithSharedData(['kitti-nuscenes-demo', 'nuscenes'], 'projection of the nuScenes LIDAR_TOP sweep', () => {
   const folder = sharedDataPath('kitti-nuscenes-demo', 'nuscenes');
   const calibrationPath = sharedDataPath('kitti-nuscenes-demo', 'nuscenes', 'sample_calib.json');
   const calibrationText = readFileSync(calibrationPath, 'utf8');
@@ -134,7 +134,7 @@ describe.skipIf(!hasSharedData('kitti-nuscenes-demo', 'nuscenes'))('projection o
   }
 });
 
-describe.skipIf(!hasSharedData('pjlab-lidar-camera', 'pair1_manual_calib'))('projection of the PJLab pair1 cloud', () => {
+describeWithSharedData(['pjlab-lidar-camera', 'pair1_manual_calib'], 'projection of the PJLab pair1 cloud', () => {
   const folder = ['pjlab-lidar-camera', 'pair1_manual_calib'];
   const intrinsicPath = sharedDataPath(...folder, 'center_camera-intrinsic.json');
   const extrinsicPath = sharedDataPath(...folder, 'top_center_lidar-to-center_camera-extrinsic.json');
@@ -165,7 +165,7 @@ describe.skipIf(!hasSharedData('pjlab-lidar-camera', 'pair1_manual_calib'))('pro
   });
 });
 
-describe.skipIf(!hasSharedData('pjlab-lidar-camera'))('projection of the PJLab calib.txt pairs', () => {
+describeWithSharedData(['pjlab-lidar-camera'], 'projection of the PJLab calib.txt pairs', () => {
   // [folder, calibration file, points, in front, inside without distortion, inside with distortion], by NumPy.
   const cases: [string, string, number, number, number, number][] = [
     ['pair2_auto_calib', 'calib_v2_ours3.txt', 85546, 41351, 10331, 10523],
