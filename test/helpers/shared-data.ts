@@ -24,7 +24,7 @@ export function hasSharedData(...parts: string[]): boolean {
 
 /**
  * Declares a suite that reads the shared data in its body. Vitest runs a describe callback even
- * for a skipped suite, so without the data the body must not run: a placeholder skipped test says
+ * for a skipped suite, so without the data the body must not run. A placeholder skipped test names
  * what is missing instead.
  */
 export function describeWithSharedData(parts: string[], name: string, body: () => void): void {
