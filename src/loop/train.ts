@@ -1,14 +1,20 @@
 /**
  * Train an encoder on a workspace dataset in a worker thread, and record the run in the store:
- * its full configuration (with defaults filled), the reviewers' `same` decisions it masked, its
- * outcome and its checkpoint. A run that fails or is cancelled is recorded as such, never lost.
+ * its full configuration (with defaults filled, the objective included), the reviewers' `same`
+ * decisions it masked, the `different` decisions it used as hard negatives, its outcome and its
+ * checkpoint. A run that fails or is cancelled is recorded as such, never lost.
  */
 import { MONITOR_LOG_FILE, MonitorLog } from './monitor-log.js';
 import { join } from 'node:path';
 import { ApronError } from '../core/errors.js';
 import type { Workspace } from '../core/workspace.js';
+import { readManifest } from '../dataset/manifest-io.js';
+import type { PairRef } from '../mask/groups.js';
+import { listHardNegativeDecisions } from '../retrieval/hard-negative-set.js';
 import type { Store, TrainingRunRecord } from '../store/index.js';
 import { parseRunConfig, type RunConfig, type RunConfigInput } from '../train/config.js';
+import { effectivePolicy } from '../train/steps/nt-xent-step.js';
+import { stackModality } from '../train/steps/objective.js';
 import { runTrainingInWorker } from '../train/run-in-worker.js';
 import type { TrainProgress } from '../train/trainer.js';
 import type { TrainJobResult } from '../train/worker-protocol.js';
@@ -16,7 +22,10 @@ import type { TrainJobResult } from '../train/worker-protocol.js';
 export interface TrainInWorkspaceOptions {
   datasetId: string;
   config: RunConfigInput;
-  /** Mask the dataset's `same` decisions (default true). */
+  /**
+   * Use the dataset's decisions (default true): mask `same` pairs, and with hardNegatives.enabled
+   * put `different` pairs and the hard-negative set into batches.
+   */
   useDecisions?: boolean;
   /** Continue the checkpoint of this earlier run of the same dataset. */
   resumeRunId?: string;
@@ -57,7 +66,8 @@ export async function trainInWorkspace(
   }
 
   const samePairs = options.useDecisions === false ? [] : store.listDecisionPairs(dataset.datasetId, 'same');
-  const run = store.startTrainingRun({ datasetId: dataset.datasetId, config, decisionsUsed: samePairs.length });
+  const differentPairs = options.useDecisions === false || !config.hardNegatives.enabled ? [] : listDifferentPairs(store, dataset.datasetId);
+  const run = store.startTrainingRun({ datasetId: dataset.datasetId, config, decisionsUsed: samePairs.length + differentPairs.length });
   const checkpointDir = join(workspace.runsDir, run.runId, 'checkpoint');
   const monitorLog = new MonitorLog(join(workspace.runsDir, run.runId, MONITOR_LOG_FILE));
   options.onRunStarted?.(run);
@@ -71,6 +81,7 @@ export async function trainInWorkspace(
         imageCachePath: imageCachePath(workspace, dataset.datasetId, config),
         config,
         samePairs,
+        differentPairs,
         checkpointDir,
         ...(resumeFrom === undefined ? {} : { resumeFrom }),
       },
@@ -104,13 +115,36 @@ export async function trainInWorkspace(
     lastMonitors: monitorLog.last ?? null,
     collapseWarnings: monitorLog.collapseWarnings,
     decisions: result.decisions,
+    objective: config.objective.kind,
+    ...(config.objective.kind === 'nt-xent' ? { augmentationPolicy: ntXentPolicy(config, dataset.manifestPath) } : {}),
+    hardNegatives: { enabled: config.hardNegatives.enabled, differentPairsGiven: differentPairs.length, ...result.hardNegatives },
     resumedFrom: options.resumeRunId ?? null,
   };
   const finished = store.updateTrainingRun(run.runId, {
     status: result.cancelled ? 'cancelled' : 'completed',
     ...(result.checkpointDir === null ? {} : { checkpointPath: result.checkpointDir }),
-    decisionsUsed: result.decisions.pairsUsed,
+    decisionsUsed: result.decisions.pairsUsed + result.hardNegatives.pairsUsed,
     metrics,
   });
   return { run: finished, result };
+}
+
+/** Lists the dataset's `different` pairs and its hard-negative set, each pair once. */
+export function listDifferentPairs(store: Store, datasetId: string): PairRef[] {
+  const pairs = new Map<string, PairRef>();
+  const add = (a: string, b: string): void => {
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    if (!pairs.has(key)) pairs.set(key, { a, b });
+  };
+  for (const pair of store.listDecisionPairs(datasetId, 'different')) add(pair.a, pair.b);
+  // The set's confirmations are `different` decisions too, but a pair whose reviews disagree is
+  // left out of listDecisionPairs while its latest confirmation still counts in the set.
+  for (const decision of listHardNegativeDecisions(store, datasetId)) add(decision.sampleA, decision.sampleB);
+  return [...pairs.values()];
+}
+
+/** Returns the augmentation policy an NT-Xent run applies, as the run record stores it. */
+function ntXentPolicy(config: RunConfig, manifestPath: string): unknown {
+  if (config.objective.kind !== 'nt-xent') return undefined;
+  return effectivePolicy(config.objective.policy, stackModality(readManifest(manifestPath).manifest.samples));
 }

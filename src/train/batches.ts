@@ -14,6 +14,11 @@
  * - both samples are in one group of reviewers' `same` decisions (closed transitively);
  * - with temporal positives, k's sample could have been drawn as i's positive (same sequence,
  *   within the window).
+ *
+ * Hard negatives: with `differentPairs`, each batch starts with up to `hardNegativesPerBatch`
+ * reviewer-decided `different` pairs as anchors (both samples, so the pair is a negative), drawn in
+ * a shuffled order that repeats once every pair was used. Such a pair can still be masked by the
+ * rules above, and then it is not counted as used.
  */
 import { ApronError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
@@ -35,6 +40,12 @@ export interface BatchSamplerOptions {
   samePairs: readonly PairRef[];
   augmentation: Augmentation;
   rng: Rng;
+  /** Reviewers' `different` pairs as sample ids. Pairs naming unknown or non-anchor samples are ignored. */
+  differentPairs?: readonly PairRef[];
+  /** Decided `different` pairs placed in each batch. Default 0. */
+  hardNegativesPerBatch?: number;
+  /** Weight of a decided pair in the loss's denominator. Default 1 (no weights in the batch). */
+  hardNegativeWeight?: number;
 }
 
 export interface Batch {
@@ -54,6 +65,20 @@ export interface Batch {
   maskedByDecisions: number;
   /** View pairs (i != k, k not i's partner), the denominator of the two counts above. */
   candidatePairs: number;
+  /** Decided `different` pairs whose two samples are anchors of the batch and a valid negative of each other. */
+  hardNegativePairs: number;
+  /**
+   * Row-major 2B x 2B negative weights: the configured weight for views of a decided pair, 1
+   * elsewhere. Absent when the weight is 1 or the batch has no decided pair.
+   */
+  negativeWeights?: Float32Array;
+}
+
+export interface HardNegativeUsage {
+  /** `different` pairs that can be placed in batches. */
+  pairsUsed: number;
+  /** `different` pairs ignored: a sample is not in the dataset or cannot be drawn as an anchor. */
+  pairsIgnored: number;
 }
 
 export interface DecisionUsage {
@@ -71,12 +96,16 @@ export interface SamplerState {
   order: number[];
   cursor: number;
   epochs: number;
+  /** Order of the `different` pairs (indices into the usable pairs) and the next position in it. */
+  hardNegativeOrder?: number[];
+  hardNegativeCursor?: number;
 }
 
 export class BatchSampler {
   readonly decisions: DecisionUsage;
   /** Samples that can be drawn as anchors (with temporal positives: those with a neighbour in the window). */
   readonly anchorCount: number;
+  readonly hardNegatives: HardNegativeUsage;
 
   private readonly subjects: RuleSubject[];
   private readonly groupOf: Int32Array;
@@ -85,6 +114,11 @@ export class BatchSampler {
   private order: number[] = [];
   private cursor = 0;
   private epochCount = 0;
+  private readonly differentPairs: Array<[number, number]>;
+  /** Keys a * count + b, in both orders, of the usable `different` pairs. */
+  private readonly differentKeys: Set<number>;
+  private hardNegativeOrder: number[] = [];
+  private hardNegativeCursor = 0;
 
   constructor(private readonly options: BatchSamplerOptions) {
     const { samples, stack, batchSize } = options;
@@ -119,6 +153,20 @@ export class BatchSampler {
         hint: 'Raise positives.windowSeconds, give samples of one place the same placeId, or train with augment positives ({ "kind": "augment" }).',
       });
     }
+
+    const hard = usableDifferentPairs(samples, new Set(this.anchors), options.differentPairs ?? []);
+    this.differentPairs = hard.pairs;
+    this.hardNegatives = hard.usage;
+    this.differentKeys = new Set();
+    for (const [a, b] of hard.pairs) {
+      this.differentKeys.add(a * samples.length + b);
+      this.differentKeys.add(b * samples.length + a);
+    }
+  }
+
+  /** Returns the decision group of a sample (by manifest index), or -1 when it is in none. */
+  decisionGroupOf(sample: number): number {
+    return this.groupOf[sample] ?? -1;
   }
 
   /** Completed passes over the anchors. */
@@ -127,7 +175,12 @@ export class BatchSampler {
   }
 
   save(): SamplerState {
-    return { rngState: this.options.rng.getState(), order: [...this.order], cursor: this.cursor, epochs: this.epochCount };
+    const state: SamplerState = { rngState: this.options.rng.getState(), order: [...this.order], cursor: this.cursor, epochs: this.epochCount };
+    if (this.differentPairs.length > 0) {
+      state.hardNegativeOrder = [...this.hardNegativeOrder];
+      state.hardNegativeCursor = this.hardNegativeCursor;
+    }
+    return state;
   }
 
   /**
@@ -142,9 +195,18 @@ export class BatchSampler {
         hint: 'Resume with the dataset the run was trained on, or start a new run.',
       });
     }
+    const hardOrder = state.hardNegativeOrder ?? [];
+    const hardCursor = state.hardNegativeCursor ?? 0;
+    if (hardOrder.some((index) => index >= this.differentPairs.length) || hardCursor > hardOrder.length) {
+      throw new ApronError('invalid-input', 'The checkpoint\'s order of hard-negative pairs does not match the `different` pairs given', {
+        hint: 'Resume with the decisions the run was trained with, or start a new run.',
+      });
+    }
     this.order = [...state.order];
     this.cursor = state.cursor;
     this.epochCount = state.epochs;
+    this.hardNegativeOrder = [...hardOrder];
+    this.hardNegativeCursor = hardCursor;
   }
 
   /** Draws the next batch: anchors in a fresh shuffled order each epoch, positives and views at random. */
@@ -153,8 +215,9 @@ export class BatchSampler {
     const size = Math.min(this.options.batchSize, this.anchorCount);
     const views = 2 * size;
     const viewSamples = new Int32Array(views);
+    const hardAnchors = this.drawHardNegativeAnchors(size);
     for (let i = 0; i < size; i++) {
-      const anchor = this.nextAnchor();
+      const anchor = hardAnchors[i] ?? this.nextAnchor();
       viewSamples[i] = anchor;
       viewSamples[size + i] = this.drawPositive(anchor);
     }
@@ -170,7 +233,51 @@ export class BatchSampler {
       applyTransform(stack.data, sample * pixelsPerImage, stack.width, stack.height, transform, pixels, view * pixelsPerImage);
     }
 
-    return { size, viewSamples, positives, pixels, ...this.negativeMask(viewSamples, positives) };
+    const mask = this.negativeMask(viewSamples, positives);
+    return { size, viewSamples, positives, pixels, ...mask, ...this.hardNegativeTerms(viewSamples, mask.validNegatives) };
+  }
+
+  /** Draws the anchors of this batch's decided pairs, two per pair, from the repeating shuffled pair order. */
+  private drawHardNegativeAnchors(size: number): number[] {
+    const perBatch = this.options.hardNegativesPerBatch ?? 0;
+    const anchors: number[] = [];
+    if (this.differentPairs.length === 0) return anchors;
+    for (let placed = 0; placed < perBatch && anchors.length + 2 <= size; placed++) {
+      if (this.hardNegativeCursor >= this.hardNegativeOrder.length) {
+        this.hardNegativeOrder = this.options.rng.shuffle(this.differentPairs.map((_, index) => index));
+        this.hardNegativeCursor = 0;
+      }
+      const pair = this.differentPairs[this.hardNegativeOrder[this.hardNegativeCursor++] ?? 0];
+      if (pair !== undefined) anchors.push(pair[0], pair[1]);
+    }
+    return anchors;
+  }
+
+  /** Counts the decided pairs among the anchors that are valid negatives, and weights their views. */
+  private hardNegativeTerms(viewSamples: Int32Array, validNegatives: Uint8Array): Pick<Batch, 'hardNegativePairs' | 'negativeWeights'> {
+    if (this.differentKeys.size === 0) return { hardNegativePairs: 0 };
+    const count = this.options.samples.length;
+    const views = viewSamples.length;
+    const size = views / 2;
+    const counted = new Set<number>();
+    for (let i = 0; i < size; i++) {
+      for (let k = i + 1; k < size; k++) {
+        const a = viewSamples[i] ?? 0;
+        const b = viewSamples[k] ?? 0;
+        if (this.differentKeys.has(a * count + b) && validNegatives[i * views + k] === 1) counted.add(Math.min(a, b) * count + Math.max(a, b));
+      }
+    }
+
+    const weight = this.options.hardNegativeWeight ?? 1;
+    if (weight === 1 || counted.size === 0) return { hardNegativePairs: counted.size };
+    const negativeWeights = new Float32Array(views * views).fill(1);
+    for (let i = 0; i < views; i++) {
+      for (let k = 0; k < views; k++) {
+        const key = (viewSamples[i] ?? 0) * count + (viewSamples[k] ?? 0);
+        if (validNegatives[i * views + k] === 1 && this.differentKeys.has(key)) negativeWeights[i * views + k] = weight;
+      }
+    }
+    return { hardNegativePairs: counted.size, negativeWeights };
   }
 
   private nextAnchor(): number {
@@ -277,8 +384,30 @@ function temporalNeighbours(subjects: RuleSubject[], windowSeconds: number): Int
   return neighbours;
 }
 
+/** Resolves `different` pairs to sample indices, keeping pairs whose two distinct samples can be drawn as anchors. */
+function usableDifferentPairs(
+  samples: readonly Sample[],
+  anchors: ReadonlySet<number>,
+  differentPairs: readonly PairRef[],
+): { pairs: Array<[number, number]>; usage: HardNegativeUsage } {
+  const indexOf = new Map(samples.map((sample, index) => [sample.sampleId, index]));
+  const seen = new Set<string>();
+  const pairs: Array<[number, number]> = [];
+  for (const pair of differentPairs) {
+    const a = indexOf.get(pair.a);
+    const b = indexOf.get(pair.b);
+    if (a === undefined || b === undefined || a === b || !anchors.has(a) || !anchors.has(b)) continue;
+    // The store and the hard-negative set can list one pair twice, in either order.
+    const key = a < b ? `${a}:${b}` : `${b}:${a}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    pairs.push([a, b]);
+  }
+  return { pairs, usage: { pairsUsed: pairs.length, pairsIgnored: differentPairs.length - pairs.length } };
+}
+
 /** Numbers the decision groups by sample index (-1 outside any group) and counts what was used. */
-function indexDecisionGroups(samples: readonly Sample[], samePairs: readonly PairRef[]): { groupOf: Int32Array; usage: DecisionUsage } {
+export function indexDecisionGroups(samples: readonly Sample[], samePairs: readonly PairRef[]): { groupOf: Int32Array; usage: DecisionUsage } {
   const known = new Set(samples.map((sample) => sample.sampleId));
   const usable = samePairs.filter((pair) => known.has(pair.a) && known.has(pair.b) && pair.a !== pair.b);
   const groups = buildDecisionGroups(usable);

@@ -5,67 +5,105 @@
  *                     the batch sampler's random state and anchor order
  *   weights.bin       float32 little-endian parameters, one after another in index order
  *   optimizer.bin     float32 Adam first moments, then second moments, in parameter order
+ *                     (the encoder's parameters, then the CPC model's)
+ *   objective.bin     version 2, MoCo and CPC only: float32 key-encoder weights and queue keys
+ *                     (MoCo) or context-network and prediction weights (CPC)
  *
+ * Version 1 had no objective section and no objective.bin; it still loads, as an InfoNCE run.
  * TensorFlow.js's `model.save('file://...')` needs tfjs-node, and this encoder is not a tfjs-layers
  * model anyway, so the files are written here. A save writes a temporary folder beside the target
  * and renames it into place, so readers never see a half-written checkpoint.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ApronError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
+import {
+  adamIndexSchema,
+  packAdam,
+  pack,
+  readFloats,
+  sliceEntry,
+  tensorEntrySchema,
+  writeCheckpointFolder,
+  type AdamIndex,
+  type AdamInternals,
+  type NamedValues,
+  type TensorEntry,
+} from './checkpoint-files.js';
 import { encoderConfigOf, parseRunConfig } from './config.js';
 import { Encoder, parameterSpecs } from './encoder.js';
+import { KeyQueue } from './objectives/moco.js';
 import { createOptimizer } from './optimizer.js';
-import type { TrainingState } from './trainer.js';
+import { createCpcModel } from './steps/cpc-step.js';
+import { trainableVariables } from './steps/minimize.js';
+import { createMocoState } from './steps/moco-step.js';
+import { disposeTrainingState, type TrainingState } from './trainer.js';
 
 const log = createLogger('checkpoint');
 
 export const CHECKPOINT_FORMAT = 'apron-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 const INDEX_FILE = 'checkpoint.json';
 const WEIGHTS_FILE = 'weights.bin';
 const OPTIMIZER_FILE = 'optimizer.bin';
+const OBJECTIVE_FILE = 'objective.bin';
 
-const tensorEntrySchema = z.object({
-  name: z.string().min(1),
-  shape: z.array(z.number().int().nonnegative()),
-  /** Offset in float32 elements from the start of the binary file. */
-  offset: z.number().int().nonnegative(),
+const keyMetadataSchema = z.object({
+  sampleId: z.string(),
+  sequenceId: z.string().optional(),
+  placeId: z.string().optional(),
+  timestampSeconds: z.number().optional(),
+  decisionGroupId: z.string().optional(),
+});
+
+/** State of the objective beyond the encoder, with its tensors in objective.bin. */
+const objectiveStateSchema = z.object({
+  moco: z
+    .object({
+      keyWeights: z.array(tensorEntrySchema),
+      queue: z.object({
+        capacity: z.number().int().positive(),
+        dimension: z.number().int().positive(),
+        /** Slot of the next write. */
+        next: z.number().int().nonnegative(),
+        /** Filled slots. */
+        count: z.number().int().nonnegative(),
+        /** capacity x dimension keys in slot order. */
+        keys: tensorEntrySchema,
+        /** Metadata by slot, null for an empty slot. */
+        metadata: z.array(keyMetadataSchema.nullable()),
+      }),
+    })
+    .optional(),
+  cpc: z.object({ weights: z.array(tensorEntrySchema) }).optional(),
 });
 
 const checkpointIndexSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
-  version: z.literal(CHECKPOINT_VERSION),
+  version: z.union([z.literal(1), z.literal(CHECKPOINT_VERSION)]),
   createdAt: z.string(),
   step: z.number().int().nonnegative(),
   backend: z.string().optional(),
   /** The run configuration as parsed (defaults filled). */
   config: z.unknown(),
   weights: z.array(tensorEntrySchema),
-  optimizer: z
-    .object({
-      iterations: z.number().int().nonnegative(),
-      /** Adam's running products beta1^(t+1) and beta2^(t+1), kept exactly for bit-identical resumes. */
-      beta1Power: z.number(),
-      beta2Power: z.number(),
-      firstMoments: z.array(tensorEntrySchema),
-      secondMoments: z.array(tensorEntrySchema),
-    })
-    .nullable(),
+  optimizer: adamIndexSchema.nullable(),
   sampler: z
     .object({
       rngState: z.number().int().nonnegative(),
       order: z.array(z.number().int().nonnegative()),
       cursor: z.number().int().nonnegative(),
       epochs: z.number().int().nonnegative(),
+      hardNegativeOrder: z.array(z.number().int().nonnegative()).optional(),
+      hardNegativeCursor: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  objective: objectiveStateSchema.optional(),
 });
 
-type TensorEntry = z.infer<typeof tensorEntrySchema>;
 export type CheckpointIndex = z.infer<typeof checkpointIndexSchema>;
 
 export interface LoadedCheckpoint {
@@ -74,40 +112,16 @@ export interface LoadedCheckpoint {
   state: TrainingState;
 }
 
-/** Adam's private running products, read and restored so that a resume is bit-identical. */
-interface AdamInternals {
-  accBeta1?: tf.Variable;
-  accBeta2?: tf.Variable;
-}
-
-/** Packs tensors' values one after another into one float32 buffer, returning the index entries. */
-function pack(items: { name: string; shape: number[]; values: Float32Array }[]): { entries: TensorEntry[]; data: Float32Array } {
-  const total = items.reduce((sum, item) => sum + item.values.length, 0);
-  const data = new Float32Array(total);
-  const entries: TensorEntry[] = [];
-  let offset = 0;
-  for (const item of items) {
-    data.set(item.values, offset);
-    entries.push({ name: item.name, shape: item.shape, offset });
-    offset += item.values.length;
-  }
-  return { entries, data };
-}
-
-function toBytes(data: Float32Array): Uint8Array {
-  // Float32Array uses the platform's byte order, and every platform Node supports is little-endian.
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
 /** Saves `state` into `dir` atomically, replacing a checkpoint already there, and returns the absolute path. */
 export async function saveCheckpoint(dir: string, state: TrainingState, options: { backend?: string } = {}): Promise<string> {
   const target = resolve(dir);
-  const weightItems: { name: string; shape: number[]; values: Float32Array }[] = [];
+  const weightItems: NamedValues[] = [];
   for (const [name, variable] of state.encoder.variables) {
     weightItems.push({ name, shape: variable.shape, values: (await variable.data()) as Float32Array });
   }
   const weights = pack(weightItems);
   const optimizer = await packOptimizer(state);
+  const objective = await packObjective(state);
 
   const index: CheckpointIndex = {
     format: CHECKPOINT_FORMAT,
@@ -120,88 +134,46 @@ export async function saveCheckpoint(dir: string, state: TrainingState, options:
   };
   if (options.backend !== undefined) index.backend = options.backend;
   if (state.sampler !== undefined) index.sampler = state.sampler;
+  if (objective !== undefined) index.objective = objective.index;
 
-  const temporary = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  mkdirSync(temporary, { recursive: true });
-  try {
-    writeFileSync(join(temporary, WEIGHTS_FILE), toBytes(weights.data));
-    writeFileSync(join(temporary, OPTIMIZER_FILE), toBytes(optimizer?.data ?? new Float32Array(0)));
-    // The index goes last, so a folder with an index has all its files.
-    writeFileSync(join(temporary, INDEX_FILE), JSON.stringify(index, null, 2) + '\n');
-    replaceFolder(temporary, target);
-  } catch (error) {
-    rmSync(temporary, { recursive: true, force: true });
-    throw new ApronError('unreadable-file', `Could not write checkpoint ${target}: ${(error as Error).message}`, {
-      path: target,
-      hint: 'Check that the folder is writable and the disk has space.',
-      cause: error,
-    });
-  }
+  const files = [
+    { name: WEIGHTS_FILE, data: weights.data },
+    { name: OPTIMIZER_FILE, data: optimizer?.data ?? new Float32Array(0) },
+    ...(objective === undefined ? [] : [{ name: OBJECTIVE_FILE, data: objective.data }]),
+  ];
+  writeCheckpointFolder(target, files, { name: INDEX_FILE, json: index }, 'checkpoint');
   log.info(`saved checkpoint at step ${state.step} to ${target}`);
   return target;
 }
 
-/** Renames `source` to `target`, moving an existing `target` aside first and deleting it after. */
-function replaceFolder(source: string, target: string): void {
-  if (!existsSync(target)) {
-    renameSync(source, target);
-    return;
-  }
-  const old = `${target}.old-${process.pid}-${Date.now()}`;
-  renameSync(target, old);
-  try {
-    renameSync(source, target);
-  } catch (error) {
-    renameSync(old, target);
-    throw error;
-  }
-  rmSync(old, { recursive: true, force: true });
+async function packOptimizer(state: TrainingState): Promise<{ index: AdamIndex; data: Float32Array } | undefined> {
+  // The key encoder never appears here, because the optimizer is given the trainable variables only.
+  const trainable = trainableVariables(state);
+  return packAdam(state.optimizer, [...trainable.keys()], [...trainable.values()]);
 }
 
-async function packOptimizer(state: TrainingState): Promise<{ index: NonNullable<CheckpointIndex['optimizer']>; data: Float32Array } | undefined> {
-  const weights = await state.optimizer.getWeights();
-  const iterationsEntry = weights[0];
-  const moments = weights.slice(1);
-  if (iterationsEntry === undefined || moments.length === 0) return undefined;
-
-  const names = [...state.encoder.variables.keys()];
-  const variables = [...state.encoder.variables.values()];
-  if (moments.length !== 2 * names.length) {
-    throw new Error(`Adam has ${moments.length / 2} moment pairs but the encoder has ${names.length} parameters`);
-  }
-  const items: { name: string; shape: number[]; values: Float32Array }[] = [];
-  for (const [position, moment] of moments.entries()) {
-    const parameter = position % names.length;
-    const kind = position < names.length ? 'm' : 'v';
-    // Adam names moments after their variable, so a mismatch means its order differs from ours.
-    if (moment.name !== `${variables[parameter]!.name}/${kind}`) {
-      throw new Error(`Adam moment ${moment.name} is not in the encoder's parameter order`);
-    }
-    items.push({ name: `${names[parameter]!}/${kind}`, shape: moment.tensor.shape, values: (await moment.tensor.data()) as Float32Array });
-  }
-  const packed = pack(items);
-  const internals = state.optimizer as unknown as AdamInternals;
-  const iterations = (await iterationsEntry.tensor.data())[0] ?? 0;
-  tf.dispose(iterationsEntry.tensor);
-  return {
-    index: {
-      iterations,
-      beta1Power: internals.accBeta1 === undefined ? Number.NaN : ((await internals.accBeta1.data())[0] ?? Number.NaN),
-      beta2Power: internals.accBeta2 === undefined ? Number.NaN : ((await internals.accBeta2.data())[0] ?? Number.NaN),
-      firstMoments: packed.entries.slice(0, names.length),
-      secondMoments: packed.entries.slice(names.length),
-    },
-    data: packed.data,
+/** Packs MoCo's key weights and queue, or CPC's model weights, into objective.bin's layout. */
+async function packObjective(state: TrainingState): Promise<{ index: z.infer<typeof objectiveStateSchema>; data: Float32Array } | undefined> {
+  const items: NamedValues[] = [];
+  const addVariables = async (prefix: string, variables: ReadonlyMap<string, tf.Variable>): Promise<void> => {
+    for (const [name, variable] of variables) items.push({ name: `${prefix}${name}`, shape: variable.shape, values: (await variable.data()) as Float32Array });
   };
-}
 
-function readFloats(path: string): Float32Array {
-  const bytes = readFileSync(path);
-  if (bytes.byteLength % 4 !== 0) throw new Error(`${path} is ${bytes.byteLength} bytes, not a whole number of float32 values`);
-  // Copy into an aligned buffer, because a Buffer's offset into Node's pool need not be a multiple of 4.
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  return new Float32Array(copy.buffer);
+  if (state.moco !== undefined) {
+    await addVariables('key/', state.moco.momentum.key);
+    const snapshot = state.moco.queue.snapshot();
+    items.push({ name: 'queue/keys', shape: [snapshot.capacity, snapshot.dimension], values: snapshot.keys });
+    const packed = pack(items);
+    const keyWeights = packed.entries.slice(0, -1).map((entry) => ({ ...entry, name: entry.name.slice('key/'.length) }));
+    const { capacity, dimension, next, count, metadata } = snapshot;
+    return { index: { moco: { keyWeights, queue: { capacity, dimension, next, count, keys: packed.entries.at(-1)!, metadata } } }, data: packed.data };
+  }
+  if (state.cpc !== undefined) {
+    await addVariables('', state.cpc.variables);
+    const packed = pack(items);
+    return { index: { cpc: { weights: packed.entries } }, data: packed.data };
+  }
+  return undefined;
 }
 
 function damaged(root: string, why: string): ApronError {
@@ -212,9 +184,7 @@ function damaged(root: string, why: string): ApronError {
 }
 
 function slice(data: Float32Array, entry: TensorEntry, file: string, root: string): Float32Array {
-  const size = entry.shape.reduce((product, dim) => product * dim, 1);
-  if (entry.offset + size > data.length) throw damaged(root, `${entry.name} runs past the end of ${file}`);
-  return data.slice(entry.offset, entry.offset + size);
+  return sliceEntry(data, entry, file, (problem) => damaged(root, problem));
 }
 
 /** Loads a checkpoint folder into a fresh encoder and optimizer, ready to embed or to resume. */
@@ -231,10 +201,12 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   let index: CheckpointIndex;
   let weightData: Float32Array;
   let optimizerData: Float32Array;
+  let objectiveData: Float32Array;
   try {
     index = checkpointIndexSchema.parse(JSON.parse(readFileSync(indexPath, 'utf8')));
     weightData = readFloats(join(root, WEIGHTS_FILE));
     optimizerData = readFloats(join(root, OPTIMIZER_FILE));
+    objectiveData = index.objective === undefined ? new Float32Array(0) : readFloats(join(root, OBJECTIVE_FILE));
   } catch (error) {
     throw new ApronError('unreadable-file', `Checkpoint ${root} is unreadable: ${(error as Error).message}`, {
       path: root,
@@ -257,31 +229,59 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
 
   const encoder = Encoder.create(encoderConfig, { weights });
   const optimizer = createOptimizer(config.learningRate);
-  if (index.optimizer !== null) {
+  const state: TrainingState = { config, encoder, optimizer, step: index.step, sampler: index.sampler };
+  try {
+    restoreObjective(state, index, objectiveData, root);
+    if (index.optimizer !== null) await restoreOptimizer(optimizer, index.optimizer, optimizerData, trainableVariables(state), root);
+  } catch (error) {
+    disposeTrainingState(state);
+    throw error;
+  }
+  return { dir: root, index, state };
+}
+
+/**
+ * Restores MoCo's key encoder and queue or CPC's model into `state`. A MoCo or CPC run saved
+ * without them (for example after a cancel before the first step) starts them afresh on resume.
+ */
+function restoreObjective(state: TrainingState, index: CheckpointIndex, data: Float32Array, root: string): void {
+  const saved = index.objective;
+  const kind = state.config.objective.kind;
+  if (kind === 'moco' && saved?.moco !== undefined) {
+    const { keyWeights, queue } = saved.moco;
+    const weights = new Map(keyWeights.map((entry) => [entry.name, slice(data, entry, OBJECTIVE_FILE, root)]));
+    state.moco = createMocoState(state.config, state.encoder, weights);
     try {
-      await restoreOptimizer(optimizer, index.optimizer, optimizerData, encoder, root);
+      const snapshot = { ...queue, keys: slice(data, queue.keys, OBJECTIVE_FILE, root) };
+      state.moco.queue = KeyQueue.restore(snapshot);
     } catch (error) {
-      encoder.dispose();
-      optimizer.dispose();
-      throw error;
+      throw damaged(root, `its MoCo queue cannot be restored: ${(error as Error).message}`);
     }
   }
-
-  return {
-    dir: root,
-    index,
-    state: { config, encoder, optimizer, step: index.step, sampler: index.sampler },
-  };
+  if (kind === 'cpc' && saved?.cpc !== undefined) {
+    const model = createCpcModel(state.config);
+    state.cpc = model;
+    const entries = new Map(saved.cpc.weights.map((entry) => [entry.name, entry]));
+    for (const [name, variable] of model.variables) {
+      const entry = entries.get(name);
+      if (entry === undefined || entry.shape.join('x') !== variable.shape.join('x')) {
+        throw damaged(root, `it has no CPC weight ${name} of shape ${variable.shape.join('x')}`);
+      }
+      const tensor = tf.tensor(slice(data, entry, OBJECTIVE_FILE, root), entry.shape);
+      variable.assign(tensor);
+      tensor.dispose();
+    }
+  }
 }
 
 async function restoreOptimizer(
   optimizer: tf.AdamOptimizer,
   saved: NonNullable<CheckpointIndex['optimizer']>,
   data: Float32Array,
-  encoder: Encoder,
+  trainable: ReadonlyMap<string, tf.Variable>,
   root: string,
 ): Promise<void> {
-  const variables = [...encoder.variables.entries()];
+  const variables = [...trainable.entries()];
   const named: { name: string; tensor: tf.Tensor }[] = [{ name: 'iter', tensor: tf.scalar(saved.iterations, 'int32') }];
   try {
     for (const [kind, list] of [['m', saved.firstMoments], ['v', saved.secondMoments]] as const) {

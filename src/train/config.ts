@@ -27,6 +27,71 @@ import { maskRulesSchema } from '../mask/rules.js';
 import { augmentationSchema } from './augment.js';
 import type { EncoderConfig } from './encoder.js';
 import { positivesSchema } from '../mine/positives.js';
+import { augmentationPolicySchema } from './objectives/augment-policy.js';
+
+/**
+ * The contrastive objective of a run.
+ * - `infonce`: masked InfoNCE over the sampler's positives.
+ * - `nt-xent`: SimCLR over two augmented views of each sample.
+ * - `moco`: queries scored against a queue of keys from a momentum encoder.
+ * - `cpc`: the embedding `predictSteps` samples ahead in a sequence, predicted from a context over
+ *   the samples before it.
+ */
+export const objectiveSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('infonce') }),
+  z.object({
+    kind: z.literal('nt-xent'),
+    /**
+     * Augmentation policy per modality, which replaces `augmentation` for this objective. Absent:
+     * the default policy of the dataset's image modality. Positives are always two views of one sample.
+     */
+    policy: augmentationPolicySchema.optional(),
+  }),
+  z.object({
+    kind: z.literal('moco'),
+    /** Keys kept as negatives. It must be at least batchSize. */
+    queueSize: z.number().int().min(2).max(65536).default(4096),
+    /** Moving-average factor m of key = m * key + (1 - m) * query. */
+    momentum: z.number().min(0).lt(1).default(0.999),
+    /** Queue entries that are never negatives for a query. An entry of the query's own sample never is. */
+    queueMask: z
+      .object({
+        /** Same sequence within this many seconds. */
+        sameSequenceWithinSeconds: z.number().min(0).optional(),
+        samePlace: z.boolean().default(true),
+        /** Same group of reviewers' `same` decisions. */
+        sameDecisionGroup: z.boolean().default(true),
+      })
+      .default({ sameSequenceWithinSeconds: 30, samePlace: true, sameDecisionGroup: true }),
+  }),
+  z.object({
+    kind: z.literal('cpc'),
+    /** Largest prediction offset k, in samples. */
+    predictSteps: z.number().int().min(1).max(16).default(3),
+    /** Samples either side of the target, in its sequence, that are never negatives. */
+    neutralWindow: z.number().int().min(0).max(64).default(1),
+    /** Samples w averaged by the context network. */
+    contextWindow: z.number().int().min(1).max(64).default(4),
+    /** Dimension of the context vector. */
+    contextDim: z.number().int().min(1).max(4096).default(64),
+    /** Consecutive samples T of one sequence per window. It must exceed predictSteps. */
+    sequenceLength: z.number().int().min(2).max(256).default(8),
+    /** Windows S per batch, drawn from different sequences while there are enough. */
+    sequencesPerBatch: z.number().int().min(1).max(256).default(4),
+    negativesPerAnchor: z.number().int().min(1).max(4096).default(32),
+  }),
+]);
+
+/** Reviewers' `different` pairs put into batches as negatives, optionally up-weighted. */
+export const hardNegativesSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** Decided pairs placed in each batch (both samples, so the pair is a negative). */
+  perBatch: z.number().int().min(0).max(512).default(4),
+  /** Weight of a decided pair in the loss's denominator. A weight of 1 counts it like any other negative. */
+  weight: z.number().positive().max(100).default(1),
+});
+
+export type ObjectiveConfig = z.infer<typeof objectiveSchema>;
 
 // Training and mining share one definition, because mining must apply the run's positives exactly.
 export { positivesSchema } from '../mine/positives.js';
@@ -57,10 +122,34 @@ export const runConfigSchema = z
     augmentation: augmentationSchema.default({ maxShiftFraction: 0.05, maxRotationDegrees: 5, brightness: 0.1, contrast: 0.2 }),
     maskRules: maskRulesSchema.default({ samePlace: true }),
     seed: z.number().int().nonnegative().default(1),
+    objective: objectiveSchema.default({ kind: 'infonce' }),
+    hardNegatives: hardNegativesSchema.default({ enabled: false, perBatch: 4, weight: 1 }),
+    /**
+     * Worker threads of the training steps. `auto` takes two where the machine has two cores and
+     * the objective has a data-parallel step (masked InfoNCE without up-weighted hard negatives),
+     * otherwise one. Two workers give the same steps up to float rounding.
+     */
+    workers: z.union([z.literal('auto'), z.literal(1), z.literal(2)]).default('auto'),
   })
   .refine((config) => config.steps === undefined || config.epochs === undefined, {
     message: 'set either steps or epochs, not both',
     path: ['steps'],
+  })
+  .refine((config) => config.objective.kind !== 'moco' || config.objective.queueSize >= config.batchSize, {
+    message: 'the MoCo queue must hold at least one batch of keys (queueSize >= batchSize)',
+    path: ['objective', 'queueSize'],
+  })
+  .refine((config) => config.objective.kind !== 'cpc' || config.objective.sequenceLength > config.objective.predictSteps, {
+    message: 'sequenceLength must exceed predictSteps, so that every window has a target',
+    path: ['objective', 'sequenceLength'],
+  })
+  .refine((config) => !config.hardNegatives.enabled || config.objective.kind === 'infonce' || config.objective.kind === 'nt-xent', {
+    message: 'hard negatives need an objective that scores a batch against itself (infonce or nt-xent)',
+    path: ['hardNegatives', 'enabled'],
+  })
+  .refine((config) => !config.hardNegatives.enabled || 2 * config.hardNegatives.perBatch <= config.batchSize, {
+    message: 'hardNegatives.perBatch pairs need 2 x perBatch anchors, more than batchSize',
+    path: ['hardNegatives', 'perBatch'],
   })
   .refine((config) => config.encoder.channels.every((channels) => channels % config.encoder.normGroups === 0), {
     message: 'every channel count must be a multiple of normGroups',

@@ -1,25 +1,29 @@
 /**
- * The training loop: masked InfoNCE over batches from an image stack, with Adam, progress reports
- * and cancellation.
+ * The training loop: one contrastive objective (masked InfoNCE, NT-Xent, MoCo or CPC, chosen by
+ * `config.objective`) over batches from an image stack, with Adam, progress reports and
+ * cancellation. Each objective's sampler and step live in steps/.
  *
  * A run starts from a seed or resumes from a checkpoint's state (weights, Adam moments, the batch
- * generator's random state and anchor order), so resuming after N steps continues exactly as an
- * uninterrupted run would.
+ * generator's random state and position, and the objective's own state), so resuming after N steps
+ * continues exactly as an uninterrupted run would.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { ApronError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
-import { Rng } from '../core/rng.js';
 import type { ImageStack } from '../dataset/images.js';
 import type { Sample } from '../dataset/manifest.js';
 import type { PairRef } from '../mask/groups.js';
 import { initBackend } from './backend.js';
-import { BatchSampler, type Batch, type DecisionUsage, type SamplerState } from './batches.js';
+import type { DecisionUsage, HardNegativeUsage, SamplerState } from './batches.js';
 import { encoderConfigOf, parseRunConfig, totalSteps, type RunConfig, type RunConfigInput } from './config.js';
 import { Encoder } from './encoder.js';
-import { infoNceLoss } from './infonce.js';
 import { computeStepMonitors, type StepMonitors } from './monitors/step-monitors.js';
+import type { CpcModel } from './objectives/cpc.js';
 import { createOptimizer } from './optimizer.js';
+import { disposeMocoState, type MocoState } from './steps/moco-step.js';
+import { createObjectiveRunner, prepareObjectiveState } from './steps/objective.js';
+import type { StepFunction } from './steps/step.js';
+import { startParallelInfoNce, trainingWorkers, type ParallelInfoNce } from './steps/parallel-infonce-step.js';
 
 const log = createLogger('train');
 
@@ -32,12 +36,18 @@ export interface TrainProgress {
   rowsWithoutNegatives: number;
   /** Fraction of this step's view pairs (other than a view and its positive) that were masked. */
   maskedFraction: number;
-  /** Anchor samples per second over the run so far. Each anchor brings two images. */
+  /** Anchor samples per second over the run so far. Each anchor brings two images (CPC: one). */
   samplesPerSecond: number;
+  /** Decided `different` pairs that served as negatives in this step. */
+  hardNegativePairs: number;
+  /** MoCo only: filled fraction of the key queue after this step. */
+  queueFilledFraction?: number;
   /** Completed passes over the anchor samples. */
   epoch: number;
   /** The full monitors, on the steps where they are computed (every `monitorEvery` steps and the last). */
   monitors?: StepMonitors;
+  /** The TensorFlow.js backend the run uses. */
+  backend: string;
 }
 
 /** Steps between two computations of the full monitors: they read the batch's embeddings back from the backend. */
@@ -52,6 +62,18 @@ export interface TrainingState {
   step: number;
   /** The batch generator's random state and anchor order. */
   sampler: SamplerState | undefined;
+  /** MoCo only: the key encoder and the queue of keys. */
+  moco?: MocoState;
+  /** CPC only: the context network and prediction matrices, trained with the encoder. */
+  cpc?: CpcModel;
+}
+
+/** Disposes everything a training state holds on the backend. */
+export function disposeTrainingState(state: TrainingState): void {
+  state.encoder.dispose();
+  state.optimizer.dispose();
+  if (state.moco !== undefined) disposeMocoState(state.moco);
+  state.cpc?.dispose();
 }
 
 export interface TrainOptions {
@@ -61,12 +83,22 @@ export interface TrainOptions {
   samples: readonly Sample[];
   /** Reviewers' `same` decisions. Every pair within one transitive group is masked. */
   samePairs?: readonly PairRef[];
+  /**
+   * Reviewers' `different` decisions and the hard-negative set. With `hardNegatives.enabled` the
+   * sampler puts `perBatch` of these pairs into each batch.
+   */
+  differentPairs?: readonly PairRef[];
   /** State to continue from instead of initialising from the seed. Its config replaces `config`. */
   resume?: TrainingState;
   signal?: AbortSignal;
   onProgress?: (progress: TrainProgress) => void;
   /** Preferred TensorFlow.js backend, as for initBackend. */
   backend?: string;
+  /**
+   * Saves the state at most every `everySeconds` of training, after a step, so that a crash loses
+   * at most that much work. The state passed is the live one: save it, do not keep it.
+   */
+  checkpoint?: { everySeconds: number; save: (state: TrainingState) => Promise<void> };
 }
 
 export interface TrainResult {
@@ -79,6 +111,8 @@ export interface TrainResult {
   samplesPerSecond: number;
   cancelled: boolean;
   decisions: DecisionUsage;
+  /** `different` pairs the run could place in batches (none unless hardNegatives.enabled). */
+  hardNegatives: HardNegativeUsage;
   /** Samples that could be drawn as anchors. */
   anchorCount: number;
   backend: string;
@@ -87,7 +121,7 @@ export interface TrainResult {
 /**
  * Trains (or continues training) an encoder. It resolves when the planned steps are done, or after
  * the current step once the signal aborts, with `cancelled` set. The caller owns the returned
- * state: save it with saveCheckpoint if needed, then dispose its encoder and optimizer.
+ * state: save it with saveCheckpoint if needed, then dispose it with disposeTrainingState.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = options.resume?.config ?? parseRunConfig(options.config);
@@ -101,7 +135,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     );
   }
 
-  const sampler = createSampler(options, config);
+  const runner = createObjectiveRunner(config, {
+    stack,
+    samples: options.samples,
+    samePairs: options.samePairs ?? [],
+    differentPairs: options.differentPairs ?? [],
+    saved: options.resume?.sampler,
+  });
+  const { sampler } = runner;
   const state: TrainingState = options.resume ?? {
     config,
     encoder: Encoder.create(encoderConfigOf(config), { seed: config.seed }),
@@ -109,18 +150,44 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     step: 0,
     sampler: undefined,
   };
+  prepareObjectiveState(state);
   const planned = totalSteps(config, sampler.anchorCount);
-  const { decisions } = sampler;
+  const { decisions, hardNegatives } = sampler;
   log.info(
-    `training: ${planned - state.step} step(s) to ${planned}, batch ${config.batchSize}, ${sampler.anchorCount} anchor samples, ` +
+    `training ${config.objective.kind}: ${planned - state.step} step(s) to ${planned}, ${batchDescription(config)}, ${sampler.anchorCount} anchor samples, ` +
       `backend ${backend.name}, same decisions: ${decisions.pairsUsed} pair(s) in ${decisions.groups} group(s)` +
-      (decisions.pairsIgnored > 0 ? `, ${decisions.pairsIgnored} pair(s) ignored (sample not in dataset)` : ''),
+      (decisions.pairsIgnored > 0 ? `, ${decisions.pairsIgnored} pair(s) ignored (sample not in dataset)` : '') +
+      (config.hardNegatives.enabled ? `, hard negatives: ${hardNegatives.pairsUsed} different pair(s), ${hardNegatives.pairsIgnored} ignored` : ''),
   );
 
+  const workers = trainingWorkers(config);
+  const parallel = workers === 2 ? await startParallelInfoNce(state, workers, options.backend) : undefined;
+  if (parallel !== undefined) log.info(`training steps run in ${workers} worker threads on ${parallel.backend}`);
+  try {
+    return await runLoop(options, state, runner, planned, backend.name, parallel);
+  } finally {
+    await parallel?.dispose();
+  }
+}
+
+/** Runs the steps of a run and returns its result; with `parallel`, the replicas run the steps. */
+async function runLoop(
+  options: TrainOptions,
+  state: TrainingState,
+  runner: ReturnType<typeof createObjectiveRunner>,
+  planned: number,
+  backendName: string,
+  parallel: ParallelInfoNce | undefined,
+): Promise<TrainResult> {
+  const { sampler } = runner;
+  const { decisions, hardNegatives } = sampler;
+  // The parallel step exists only for InfoNCE, whose batches are BatchSampler's (trainingWorkers checks).
+  const step = parallel === undefined ? runner.step : (parallel.step as StepFunction<unknown>);
   const losses: number[] = [];
   const started = performance.now();
   let anchorsSeen = 0;
   let cancelled = false;
+  let lastCheckpoint = started;
   while (state.step < planned) {
     if (options.signal?.aborted === true) {
       cancelled = true;
@@ -129,39 +196,48 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
     const batch = sampler.next();
     const monitorThisStep = (state.step + 1) % MONITOR_EVERY === 0 || state.step + 1 === planned || state.step === 0;
-    const { loss, rowsWithoutNegatives, embeddings } = await runStep(state, batch, stack, monitorThisStep);
+    const outcome = await step(state, batch, monitorThisStep);
     state.step++;
     const monitors =
-      embeddings === undefined
+      outcome.monitorInputs === undefined
         ? undefined
         : computeStepMonitors({
-            anchors: embeddings,
-            positives: batch.positives,
-            validNegatives: batch.validNegatives,
-            loss,
+            ...outcome.monitorInputs,
+            loss: outcome.loss,
             temperature: state.config.temperature,
-            rowsWithoutNegatives: 'zero',
+            ...(outcome.queueFilledFraction === undefined ? {} : { queueFilledFraction: outcome.queueFilledFraction }),
           });
     // Every run starts at chance with alike embeddings, so the first step's flag carries no information yet.
     if (monitors?.collapse.collapsed === true && state.step > 1) log.warn(`step ${state.step}: the embeddings look collapsed: ${monitors.collapse.reasons.join('; ')}`);
-    losses.push(loss);
-    anchorsSeen += batch.size;
+    losses.push(outcome.loss);
+    anchorsSeen += runner.anchorsOf(batch);
     options.onProgress?.({
       step: state.step,
       totalSteps: planned,
-      loss,
-      rowsWithoutNegatives,
-      maskedFraction: batch.candidatePairs === 0 ? 0 : 1 - countValid(batch.validNegatives) / batch.candidatePairs,
+      loss: outcome.loss,
+      rowsWithoutNegatives: outcome.rowsWithoutNegatives,
+      maskedFraction: outcome.maskedFraction,
       samplesPerSecond: anchorsSeen / ((performance.now() - started) / 1000),
       epoch: sampler.epochs,
+      hardNegativePairs: outcome.hardNegativePairs,
+      ...(outcome.queueFilledFraction === undefined ? {} : { queueFilledFraction: outcome.queueFilledFraction }),
       ...(monitors === undefined ? {} : { monitors }),
+      backend: backendName,
     });
+
+    if (options.checkpoint !== undefined && state.step < planned && performance.now() - lastCheckpoint >= options.checkpoint.everySeconds * 1000) {
+      state.sampler = sampler.save();
+      await parallel?.sync(state);
+      await options.checkpoint.save(state);
+      lastCheckpoint = performance.now();
+    }
 
     // A macrotask break lets a worker receive its cancel message between steps.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   state.sampler = sampler.save();
+  await parallel?.sync(state);
   const seconds = (performance.now() - started) / 1000;
   const samplesPerSecond = seconds > 0 ? anchorsSeen / seconds : 0;
   const lastLoss = losses.at(-1);
@@ -177,80 +253,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     samplesPerSecond,
     cancelled,
     decisions,
+    hardNegatives,
     anchorCount: sampler.anchorCount,
-    backend: backend.name,
+    backend: backendName,
   };
 }
 
-/** Creates the batch sampler of a run, positioned where a resumed run stopped. */
-function createSampler(options: TrainOptions, config: RunConfig): BatchSampler {
-  const saved = options.resume?.sampler;
-  const sampler = new BatchSampler({
-    samples: options.samples,
-    stack: options.stack,
-    batchSize: config.batchSize,
-    positives: config.positives,
-    maskRules: config.maskRules,
-    samePairs: options.samePairs ?? [],
-    augmentation: config.augmentation,
-    // Batches draw from their own stream, so that changing the architecture does not change them.
-    rng: saved === undefined ? new Rng(config.seed + 1) : Rng.fromState(saved.rngState),
-  });
-  if (saved !== undefined) sampler.restore(saved);
-  return sampler;
-}
-
-interface StepOutcome {
-  loss: number;
-  rowsWithoutNegatives: number;
-  /** The batch's embeddings before the scaling to unit length, when the monitors asked for them. */
-  embeddings?: { values: Float32Array; rows: number; columns: number };
-}
-
-/** Runs one Adam step on one batch and returns the loss and the anchors that had no negative. */
-async function runStep(state: TrainingState, batch: Batch, stack: ImageStack, keepEmbeddings: boolean): Promise<StepOutcome> {
-  const views = 2 * batch.size;
-  let rowsWithoutNegatives = 0;
-  let keptEmbeddings: tf.Tensor2D | undefined;
-  const images = tf.tensor4d(batch.pixels, [views, stack.height, stack.width, 1]);
-  const lossTensor = state.optimizer.minimize(
-    () => {
-      // InfoNCE scales rows to unit length itself, so the loss is the same as with embed().
-      const embeddings = state.encoder.embedUnnormalized(images);
-      if (keepEmbeddings) keptEmbeddings = tf.keep(embeddings);
-      const result = infoNceLoss({
-        anchors: embeddings,
-        candidates: embeddings,
-        positives: batch.positives,
-        validNegatives: batch.validNegatives,
-        temperature: state.config.temperature,
-      });
-      rowsWithoutNegatives = result.rowsWithoutNegatives;
-      return result.loss;
-    },
-    true,
-    [...state.encoder.variables.values()],
-  );
-  images.dispose();
-
-  let embeddings: StepOutcome['embeddings'];
-  if (keptEmbeddings !== undefined) {
-    const [rows, columns] = keptEmbeddings.shape;
-    embeddings = { values: (await keptEmbeddings.data()) as Float32Array, rows, columns };
-    keptEmbeddings.dispose();
-  }
-  const loss = lossTensor === null ? Number.NaN : ((await lossTensor.data())[0] ?? Number.NaN);
-  lossTensor?.dispose();
-  if (!Number.isFinite(loss)) {
-    throw new ApronError('invalid-input', `Training diverged: the loss at step ${state.step + 1} is ${loss}`, {
-      hint: 'Lower learningRate or raise temperature, and start the run again.',
-    });
-  }
-  return { loss, rowsWithoutNegatives, ...(embeddings === undefined ? {} : { embeddings }) };
-}
-
-function countValid(mask: Uint8Array): number {
-  let count = 0;
-  for (const value of mask) count += value;
-  return count;
+function batchDescription(config: RunConfig): string {
+  const { objective } = config;
+  if (objective.kind === 'cpc') return `batch of ${objective.sequencesPerBatch} window(s) of ${objective.sequenceLength} samples`;
+  return `batch ${config.batchSize}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { ErrorInfo } from '../core/errors.js';
 import type { PairRef } from '../mask/groups.js';
-import type { DecisionUsage } from './batches.js';
+import type { DecisionUsage, HardNegativeUsage } from './batches.js';
 import type { RunConfigInput } from './config.js';
 import type { TrainProgress } from './trainer.js';
 
@@ -19,8 +19,12 @@ export interface TrainJobRequest {
   config: RunConfigInput;
   /** Reviewers' `same` decisions. Each transitive group is masked as a whole. */
   samePairs?: PairRef[];
+  /** Reviewers' `different` decisions and the hard-negative set, placed in batches when hardNegatives.enabled. */
+  differentPairs?: PairRef[];
   /** Folder the checkpoint is written to (replaced atomically). */
   checkpointDir: string;
+  /** Seconds of training between two checkpoints while the run goes on (default 60). The last step always saves one. */
+  checkpointEverySeconds?: number;
   /** Checkpoint folder to resume from. Its configuration replaces `config`. */
   resumeFrom?: string;
   /** Preferred TensorFlow.js backend, as for initBackend. */
@@ -53,6 +57,7 @@ export interface TrainJobResult {
   firstLoss: number | null;
   samplesPerSecond: number;
   decisions: DecisionUsage;
+  hardNegatives: HardNegativeUsage;
   anchorCount: number;
   backend: string;
 }

@@ -12,10 +12,13 @@ import { embedStack } from '../embed/embed.js';
 import { initBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { parseRunConfig } from './config.js';
-import { train } from './trainer.js';
+import { disposeTrainingState, train } from './trainer.js';
 import type { EmbedJobRequest, EmbedJobResult, FromWorkerMessage, JobRequest, ToWorkerMessage, TrainJobRequest, TrainJobResult } from './worker-protocol.js';
 
 const log = createLogger('train-worker');
+
+/** Seconds of training between two checkpoints of a running job. A save of the default encoder takes well under a second. */
+const DEFAULT_CHECKPOINT_SECONDS = 60;
 
 if (parentPort === null) throw new Error('worker.ts must run in a worker thread. Start it through run-in-worker.ts.');
 const port = parentPort;
@@ -48,8 +51,16 @@ async function runTraining(request: TrainJobRequest): Promise<TrainJobResult> {
     stack,
     samples,
     samePairs: request.samePairs ?? [],
+    differentPairs: request.differentPairs ?? [],
     signal: cancellation.signal,
     onProgress: (progress) => post({ type: 'train-progress', progress }),
+    // A crash or a killed process then loses at most this much training, and the run can resume.
+    checkpoint: {
+      everySeconds: request.checkpointEverySeconds ?? DEFAULT_CHECKPOINT_SECONDS,
+      save: async (state) => {
+        await saveCheckpoint(request.checkpointDir, state);
+      },
+    },
   };
   if (resumed !== undefined) options.resume = resumed.state;
   if (request.backend !== undefined) options.backend = request.backend;
@@ -69,6 +80,7 @@ async function runTraining(request: TrainJobRequest): Promise<TrainJobResult> {
     firstLoss: result.losses[0] ?? null,
     samplesPerSecond: result.samplesPerSecond,
     decisions: result.decisions,
+    hardNegatives: result.hardNegatives,
     anchorCount: result.anchorCount,
     backend: result.backend,
   };
@@ -86,8 +98,7 @@ async function runEmbedding(request: EmbedJobRequest): Promise<EmbedJobResult> {
     });
     return { kind: 'embed', vectors: embeddings.vectors, dimension: embeddings.dimension, count: stack.count, backend: backend.name };
   } finally {
-    checkpoint.state.encoder.dispose();
-    checkpoint.state.optimizer.dispose();
+    disposeTrainingState(checkpoint.state);
   }
 }
 

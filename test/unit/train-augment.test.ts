@@ -62,4 +62,45 @@ describe('augmentation', () => {
       expect(Math.abs(transform.contrastScale - 1)).toBeLessThanOrEqual(0.3);
     }
   });
+  it('mirrors each row when flipped', () => {
+    expect(transformed({ ...IDENTITY, flipped: true })).toEqual([30, 20, 10, 0, 70, 60, 50, 40, 110, 100, 90, 80, 150, 140, 130, 120]);
+  });
+
+  it('scales a crop back to the full image', () => {
+    // A 32-pixel-wide ramp whose value is 4 x column. A crop of half the width, 3 pixels right of
+    // the centre, maps output column x to source column 15.5 + 3 + (x - 15.5) / 2.
+    const size = 32;
+    const ramp = Uint8Array.from({ length: size * size }, (_, index) => 4 * (index % size));
+    const out = new Float32Array(size * size);
+    const crop: ViewTransform = { ...IDENTITY, cropWidthFraction: 0.5, cropHeightFraction: 0.5, cropOffsetX: 3, cropOffsetY: 0 };
+    applyTransform(ramp, 0, size, size, crop, out, 0);
+    for (const x of [0, 7, 20, 31]) expect(out[10 * size + x]).toBeCloseTo(4 * (15.5 + 3 + (x - 15.5) / 2), 3);
+  });
+
+  it('draws bounded crops and flips', () => {
+    const rng = new Rng(7);
+    const augmentation = { ...NO_AUGMENTATION, crop: { scale: [0.3, 0.6] as [number, number], aspectRatio: [0.75, 4 / 3] as [number, number] }, horizontalFlipProbability: 0.25 };
+    let flips = 0;
+    for (let draw = 0; draw < 2000; draw++) {
+      const transform = drawTransform(augmentation, 64, 48, rng);
+      const width = transform.cropWidthFraction ?? 1;
+      const height = transform.cropHeightFraction ?? 1;
+      expect(width * height).toBeGreaterThanOrEqual(0.3 - 1e-9);
+      expect(width * height).toBeLessThanOrEqual(0.6 + 1e-9);
+      expect(width).toBeLessThanOrEqual(1);
+      expect(height).toBeLessThanOrEqual(1);
+      // The crop stays inside the image: its centre moves at most half the slack either way.
+      expect(Math.abs(transform.cropOffsetX ?? 0)).toBeLessThanOrEqual(((1 - width) * 64) / 2 + 1e-9);
+      expect(Math.abs(transform.cropOffsetY ?? 0)).toBeLessThanOrEqual(((1 - height) * 48) / 2 + 1e-9);
+      if (transform.flipped === true) flips++;
+    }
+    expect(flips / 2000).toBeGreaterThan(0.22);
+    expect(flips / 2000).toBeLessThan(0.28);
+  });
+
+  it('draws the same shifts and jitter with or without crops configured off', () => {
+    const plain = drawTransform({ ...NO_AUGMENTATION, brightness: 0.2 }, 32, 32, new Rng(3));
+    const withFields = drawTransform({ ...NO_AUGMENTATION, brightness: 0.2, horizontalFlipProbability: 0 }, 32, 32, new Rng(3));
+    expect(withFields).toEqual(plain);
+  });
 });

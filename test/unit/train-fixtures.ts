@@ -20,6 +20,8 @@ export const TINY_CONFIG: RunConfigInput = {
   positives: { kind: 'temporal', windowSeconds: 1 },
   maskRules: { sameSequenceWithinSeconds: 3 },
   seed: 5,
+  // Most tests pin single-thread results; train-parallel-trainer.test.ts covers two workers.
+  workers: 1,
 };
 
 export interface SyntheticDrive {

@@ -52,7 +52,28 @@ describe('train', () => {
       expect(report.maskedFraction).toBeGreaterThanOrEqual(0);
       expect(report.maskedFraction).toBeLessThanOrEqual(1);
       expect(report.rowsWithoutNegatives).toBeGreaterThanOrEqual(0);
+      expect(report.backend).toBe(result.backend);
     }
+    result.state.encoder.dispose();
+    result.state.optimizer.dispose();
+  });
+
+  it('saves a checkpoint during the run, with the sampler position of the step saved', async () => {
+    const saved: { step: number; orderLength: number }[] = [];
+    const result = await train({
+      config: { ...TINY_CONFIG, steps: 4 },
+      stack: drive.stack,
+      samples: drive.samples,
+      // Zero seconds saves after every step but the last, which the caller saves itself.
+      checkpoint: {
+        everySeconds: 0,
+        save: async (state) => {
+          saved.push({ step: state.step, orderLength: state.sampler?.order.length ?? -1 });
+        },
+      },
+    });
+    expect(saved.map((entry) => entry.step)).toEqual([1, 2, 3]);
+    expect(saved.every((entry) => entry.orderLength > 0)).toBe(true);
     result.state.encoder.dispose();
     result.state.optimizer.dispose();
   });

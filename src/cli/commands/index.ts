@@ -11,5 +11,6 @@ import { mineCommand } from './mine.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
+import { trainCrossModalCommand } from './train-crossmodal.js';
 
-export const COMMANDS: Command[] = [importCommand, datasetsCommand, trainCommand, embedCommand, importEmbeddingsCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand, exportHardNegativesCommand, demoCommand];
+export const COMMANDS: Command[] = [importCommand, datasetsCommand, trainCommand, trainCrossModalCommand, embedCommand, importEmbeddingsCommand, mineCommand, searchCommand, serveCommand, exportMaskCommand, exportHardNegativesCommand, demoCommand];

@@ -11,14 +11,14 @@ import { withStore } from '../workspace-store.js';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train an encoder with masked InfoNCE; same decisions are masked',
+  summary: 'train an encoder (InfoNCE, NT-Xent, MoCo or CPC); same decisions are masked',
   help: `Usage: apron train --dataset ID [options]
 
-Trains a convolutional image encoder on each sample's BEV raster (or first camera image) with
-masked InfoNCE, in a worker thread, on the best TensorFlow.js backend that loads. Every pair
-that reviewers decided is the \`same\`, and every pair implied by transitivity, is masked: it is
-never used as a negative. Writes a checkpoint and prints the run id. Ctrl-C stops after the
-current step and saves a checkpoint of the steps done.
+Trains a convolutional image encoder on each sample's BEV raster (or first camera image) with a
+contrastive objective (masked InfoNCE by default), in a worker thread, on the best TensorFlow.js
+backend that loads. Every pair that reviewers decided is the \`same\`, and every pair implied by
+transitivity, is masked: it is never used as a negative. Writes a checkpoint and prints the run
+id. Ctrl-C stops after the current step and saves a checkpoint of the steps done.
 
 Options:
   --dataset ID            dataset id (see \`apron datasets\`)
@@ -35,9 +35,25 @@ Options:
                           seasons, weather or time of day);
                           augment: two augmented views of one sample (default temporal)
   --positive-window S     temporal positive window in seconds (default 1)
+  --objective KIND        infonce: masked InfoNCE over the positives above (default);
+                          nt-xent: SimCLR over two augmented views of each sample;
+                          moco: queries against a queue of keys from a momentum encoder;
+                          cpc: predict samples ahead in a sequence from a context network
+  --queue-size K          moco: keys kept in the queue as negatives (default 4096, at least
+                          the batch size)
+  --momentum M            moco: key = M * key + (1 - M) * query after each step, 0 <= M < 1
+                          (default 0.999)
+  --hard-negatives        put reviewers' different pairs and the hard-negative set into batches
+                          as negatives (infonce and nt-xent; default 4 pairs per batch)
+  --hard-negative-weight W
+                          weight of a different pair in the loss denominator; 1 counts it as
+                          any negative (default 1; implies --hard-negatives)
 ${MASK_OPTIONS_HELP}
+  --workers N|auto        worker threads of the training steps: auto takes two on a machine with
+                          two cores for infonce without hard negatives (default auto)
   --seed N                random seed (default 1)
-  --no-decisions          do not mask the store's same decisions
+  --no-decisions          ignore the store's decisions: no same pair is masked and no
+                          different pair is used as a hard negative
   --resume RUN            continue the checkpoint of an earlier run of this dataset
 ${WORKSPACE_HELP}`,
   options: {
@@ -52,6 +68,12 @@ ${WORKSPACE_HELP}`,
     'embedding-dim': { type: 'string' },
     positives: { type: 'string' },
     'positive-window': { type: 'string' },
+    objective: { type: 'string' },
+    'queue-size': { type: 'string' },
+    momentum: { type: 'string' },
+    'hard-negatives': { type: 'boolean' },
+    'hard-negative-weight': { type: 'string' },
+    workers: { type: 'string' },
     seed: { type: 'string' },
     'no-decisions': { type: 'boolean' },
     resume: { type: 'string' },
@@ -84,13 +106,18 @@ ${WORKSPACE_HELP}`,
           if (monitors !== undefined) chance = monitors.chanceLoss.toFixed(2);
           // Shown beside the loss so that a collapsing run is visible before it ends.
           const rank = monitors === undefined ? '' : `  rank ${monitors.effectiveRank.toFixed(1)}  top-1 ${monitors.topOneAccuracy.toFixed(2)}`;
+          const queue = step.queueFilledFraction === undefined ? '' : `  queue ${(100 * step.queueFilledFraction).toFixed(0)}%`;
+          const hard = step.hardNegativePairs > 0 ? `  hard ${step.hardNegativePairs}` : '';
           const collapse = monitors?.collapse.collapsed === true && step.step > 1 ? '  COLLAPSED?' : '';
-          progress.update(step.step, step.totalSteps, `loss ${step.loss.toFixed(4)} (chance ${chance})${rank}  ${step.samplesPerSecond.toFixed(0)} samples/s${collapse}`);
+          progress.update(step.step, step.totalSteps, `loss ${step.loss.toFixed(4)} (chance ${chance})${rank}${queue}${hard}  ${step.samplesPerSecond.toFixed(0)} samples/s${collapse}`);
         },
       }),
     );
 
     const { run, result } = outcome;
+    if (result.hardNegatives.pairsUsed > 0 || result.hardNegatives.pairsIgnored > 0) {
+      process.stderr.write(`hard negatives: ${result.hardNegatives.pairsUsed} different pair(s) usable, ${result.hardNegatives.pairsIgnored} ignored\n`);
+    }
     const loss =
       result.finalLoss === null ? 'no step ran' : `loss ${result.firstLoss?.toFixed(4)} at the first step, ${result.finalLoss.toFixed(4)} (mean of the last 10)`;
     progress.done(`${result.stepsRun} steps on ${result.backend}, ${loss}`);
@@ -114,6 +141,9 @@ function runConfigFromOptions(parsed: ParsedCommand): RunConfigInput {
   set('steps', numberOption(values, 'steps', { min: 1, integer: true }));
   set('epochs', numberOption(values, 'epochs', { min: 0.01 }));
   set('batchSize', numberOption(values, 'batch-size', { min: 2, max: 1024, integer: true }));
+  const workers = stringOption(values, 'workers');
+  if (workers !== undefined && !['auto', '1', '2'].includes(workers)) throw new UsageError(`--workers must be auto, 1 or 2, got "${workers}"`);
+  if (workers !== undefined) set('workers', workers === 'auto' ? 'auto' : Number(workers));
   set('learningRate', numberOption(values, 'learning-rate', { min: 1e-7, max: 1 }));
   set('temperature', numberOption(values, 'temperature', { min: 0.01, max: 10 }));
   set('embeddingDim', numberOption(values, 'embedding-dim', { min: 2, max: 4096, integer: true }));
@@ -138,8 +168,38 @@ function runConfigFromOptions(parsed: ParsedCommand): RunConfigInput {
     config['positives'] = { kind: 'temporal', windowSeconds: window ?? 1 };
   }
 
+  applyObjectiveOptions(parsed, config);
+
   if (hasMaskOptions(values) || config['maskRules'] === undefined) config['maskRules'] = maskRulesFromOptions(values);
   return config as RunConfigInput;
+}
+
+const OBJECTIVES = ['infonce', 'nt-xent', 'moco', 'cpc'] as const;
+
+/** Sets `objective` and `hardNegatives` from the flags, over what the --config file set. */
+function applyObjectiveOptions(parsed: ParsedCommand, config: Record<string, unknown>): void {
+  const values = parsed.values;
+  const kind = stringOption(values, 'objective');
+  if (kind !== undefined && !(OBJECTIVES as readonly string[]).includes(kind)) {
+    throw new UsageError(`--objective must be one of ${OBJECTIVES.join(', ')}, got "${kind}"`);
+  }
+  const fromFile = typeof config['objective'] === 'object' && config['objective'] !== null ? (config['objective'] as Record<string, unknown>) : undefined;
+  // A flag that names another objective than the file replaces the file's objective settings.
+  const objective: Record<string, unknown> = kind === undefined || fromFile?.['kind'] === kind ? { ...fromFile } : { kind };
+  const queueSize = numberOption(values, 'queue-size', { min: 2, max: 65536, integer: true });
+  const momentum = numberOption(values, 'momentum', { min: 0, max: 0.999999 });
+  if ((queueSize !== undefined || momentum !== undefined) && (objective['kind'] ?? 'infonce') !== 'moco') {
+    throw new UsageError('--queue-size and --momentum apply to --objective moco only');
+  }
+  if (queueSize !== undefined) objective['queueSize'] = queueSize;
+  if (momentum !== undefined) objective['momentum'] = momentum;
+  if (objective['kind'] !== undefined) config['objective'] = objective;
+
+  const weight = numberOption(values, 'hard-negative-weight', { min: 1e-3, max: 100 });
+  if (values['hard-negatives'] === true || weight !== undefined) {
+    const hardNegatives = typeof config['hardNegatives'] === 'object' && config['hardNegatives'] !== null ? (config['hardNegatives'] as Record<string, unknown>) : {};
+    config['hardNegatives'] = { ...hardNegatives, enabled: true, ...(weight === undefined ? {} : { weight }) };
+  }
 }
 
 function readConfigFile(path: string | undefined): Record<string, unknown> {

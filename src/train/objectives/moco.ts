@@ -86,6 +86,20 @@ export interface QueueMaskRules {
   sameDecisionGroup?: boolean;
 }
 
+/** A queue's full contents, slot by slot, as checkpoints store it. */
+export interface KeyQueueSnapshot {
+  capacity: number;
+  dimension: number;
+  /** Row-major capacity x dimension, slot order. */
+  keys: Float32Array;
+  /** Metadata by slot; null for an empty slot. */
+  metadata: Array<KeyMetadata | null>;
+  /** Slot of the next write. */
+  next: number;
+  /** Filled slots. */
+  count: number;
+}
+
 /**
  * A FIFO queue of K keys of D dimensions with their metadata. Keys live in a Float32Array, in slots
  * that are filled in order 0..K-1, so the filled slots are always 0..size-1. Once the queue is full,
@@ -137,6 +151,39 @@ export class KeyQueue {
       this.next = (slot + 1) % this.capacity;
       this.count = Math.min(this.count + 1, this.capacity);
     }
+  }
+
+  /** Copies the queue slot by slot, so that `KeyQueue.restore` rebuilds the same slot order. */
+  snapshot(): KeyQueueSnapshot {
+    return {
+      capacity: this.capacity,
+      dimension: this.dimension,
+      keys: this.keys.slice(),
+      metadata: this.metadata.map((entry) => entry ?? null),
+      next: this.next,
+      count: this.count,
+    };
+  }
+
+  /** Rebuilds a queue from a snapshot. The slot order is kept, because the loss sums in that order. */
+  static restore(snapshot: KeyQueueSnapshot): KeyQueue {
+    const queue = new KeyQueue(snapshot.capacity, snapshot.dimension);
+    const { next, count } = snapshot;
+    const consistent =
+      snapshot.keys.length === snapshot.capacity * snapshot.dimension &&
+      snapshot.metadata.length === snapshot.capacity &&
+      Number.isInteger(count) && count >= 0 && count <= snapshot.capacity &&
+      Number.isInteger(next) && next >= 0 && next < snapshot.capacity &&
+      (count === snapshot.capacity || next === count) &&
+      snapshot.metadata.every((entry, slot) => (slot < count) === (entry !== null));
+    if (!consistent) throw new Error(`The queue snapshot is inconsistent (capacity ${snapshot.capacity}, count ${count}, next ${next})`);
+    queue.keys.set(snapshot.keys);
+    snapshot.metadata.forEach((entry, slot) => {
+      queue.metadata[slot] = entry ?? undefined;
+    });
+    queue.next = next;
+    queue.count = count;
+    return queue;
   }
 
   /** Returns the filled slots as a size x D tensor in slot order, the column order of `negativeMask`. */

@@ -1,0 +1,229 @@
+/**
+ * The cross-modal training loop: an image encoder on camera frames and a PointNet encoder on LiDAR
+ * points, trained with the symmetric CLIP loss and a learnable temperature. The optimizer is Adam
+ * with decoupled weight decay on the encoders' kernels. The logit scale is never decayed.
+ *
+ * A run starts from a seed or resumes from a checkpoint's state (both encoders, the logit scale,
+ * Adam's moments and the sampler's random state), and a resumed run continues as an uninterrupted
+ * run would.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ApronError } from '../../core/errors.js';
+import { createLogger } from '../../core/log.js';
+import { initBackend } from '../backend.js';
+import { Encoder, l2Normalize } from '../encoder.js';
+import { clipLoss, LogitScales } from '../objectives/clip.js';
+import { createOptimizer } from '../optimizer.js';
+import { PointNetEncoder } from '../pointnet.js';
+import { CrossModalSampler, type CrossModalBatch, type CrossModalSamplerState } from './batches.js';
+import { imageEncoderConfigOf, parseCrossModalConfig, pointNetConfigOf, type CrossModalConfig, type CrossModalConfigInput } from './config.js';
+import { computeCrossModalMonitors, type CrossModalMonitors } from './monitors.js';
+import type { CrossModalPair } from './pairs.js';
+
+const log = createLogger('train');
+
+export const CAMERA = 'camera';
+export const LIDAR = 'lidar';
+
+/** Everything a run needs to continue: what cross-modal checkpoints save. */
+export interface CrossModalState {
+  config: CrossModalConfig;
+  imageEncoder: Encoder;
+  pointNet: PointNetEncoder;
+  logitScales: LogitScales;
+  optimizer: tf.AdamOptimizer;
+  /** Steps done so far. */
+  step: number;
+  sampler: CrossModalSamplerState | undefined;
+}
+
+export interface CrossModalProgress {
+  /** Steps done, 1-based. */
+  step: number;
+  totalSteps: number;
+  /** Pairs per second over this call so far. */
+  pairsPerSecond: number;
+  epoch: number;
+  monitors: CrossModalMonitors;
+}
+
+export interface CrossModalTrainOptions {
+  config?: CrossModalConfigInput | CrossModalConfig;
+  pairs: readonly CrossModalPair[];
+  /** State to continue from instead of initialising from the seed. Its config replaces `config`. */
+  resume?: CrossModalState;
+  signal?: AbortSignal;
+  onProgress?: (progress: CrossModalProgress) => void;
+  /** Preferred TensorFlow.js backend, as for initBackend. */
+  backend?: string;
+}
+
+export interface CrossModalTrainResult {
+  state: CrossModalState;
+  stepsRun: number;
+  totalSteps: number;
+  losses: number[];
+  /** Monitors of the last step run, or null when no step ran. */
+  lastMonitors: CrossModalMonitors | null;
+  pairsPerSecond: number;
+  cancelled: boolean;
+  backend: string;
+}
+
+/** Creates the state of a new run from the config's seed. */
+export function createCrossModalState(config: CrossModalConfig): CrossModalState {
+  const logitScales = new LogitScales();
+  // LogitScales creates every scale at CLIP's 0.07; the run's own initial temperature replaces it.
+  const scale = logitScales.get(CAMERA, LIDAR);
+  tf.tidy(() => scale.variable.assign(tf.scalar(Math.log(1 / config.initialTemperature))));
+  return {
+    config,
+    imageEncoder: Encoder.create(imageEncoderConfigOf(config), { seed: config.seed }),
+    // A seed of its own, so that the two encoders do not start from the same random stream.
+    pointNet: PointNetEncoder.create(pointNetConfigOf(config), { seed: config.seed + 7919 }),
+    logitScales,
+    optimizer: createOptimizer(config.learningRate),
+    step: 0,
+    sampler: undefined,
+  };
+}
+
+/** Frees the state's tensors. */
+export function disposeCrossModalState(state: CrossModalState): void {
+  state.imageEncoder.dispose();
+  state.pointNet.dispose();
+  state.logitScales.dispose();
+  state.optimizer.dispose();
+}
+
+/** Returns the trainable variables in the fixed order the optimizer and checkpoints use. */
+export function trainableVariables(state: CrossModalState): tf.Variable[] {
+  return [...state.imageEncoder.variables.values(), ...state.pointNet.variables.values(), state.logitScales.get(CAMERA, LIDAR).variable];
+}
+
+/**
+ * Trains (or continues) a cross-modal run. It resolves when `config.steps` are done, or after the
+ * current step once the signal aborts, with `cancelled` set. The caller owns the returned state.
+ */
+export async function trainCrossModal(options: CrossModalTrainOptions): Promise<CrossModalTrainResult> {
+  const config = options.resume?.config ?? parseCrossModalConfig(options.config ?? {});
+  const backend = await initBackend(options.backend === undefined ? {} : { preferred: options.backend });
+  if (options.pairs.length < 2) {
+    throw new ApronError('invalid-input', `Cross-modal training needs at least 2 camera-LiDAR pairs, got ${options.pairs.length}`, {
+      hint: 'Import a dataset whose samples have both a camera image and a LiDAR sweep.',
+    });
+  }
+
+  const sampler = new CrossModalSampler({
+    pairs: options.pairs,
+    batchSize: config.batchSize,
+    imageSize: config.imageSize,
+    pointCount: config.pointNet.pointCount,
+    camera: config.augmentation.camera,
+    lidar: config.augmentation.lidar,
+    // Batches draw from their own stream, so that changing an architecture does not change them.
+    seed: config.seed + 1,
+  });
+  if (options.resume?.sampler !== undefined) sampler.restore(options.resume.sampler);
+  const state = options.resume ?? createCrossModalState(config);
+  log.info(
+    `cross-modal training: ${config.steps - state.step} step(s) to ${config.steps}, batch ${config.batchSize}, ` +
+      `${options.pairs.length} camera-LiDAR pairs, ${config.pointNet.pointCount} points per sweep, backend ${backend.name}`,
+  );
+
+  const losses: number[] = [];
+  let lastMonitors: CrossModalMonitors | null = null;
+  const started = performance.now();
+  let pairsSeen = 0;
+  let cancelled = false;
+  while (state.step < config.steps) {
+    if (options.signal?.aborted === true) {
+      cancelled = true;
+      break;
+    }
+
+    const batch = sampler.next();
+    const monitors = await runStep(state, batch);
+    state.step++;
+    losses.push(monitors.loss);
+    lastMonitors = monitors;
+    pairsSeen += batch.size;
+    options.onProgress?.({
+      step: state.step,
+      totalSteps: config.steps,
+      pairsPerSecond: pairsSeen / ((performance.now() - started) / 1000),
+      epoch: sampler.epochs,
+      monitors,
+    });
+
+    // A macrotask break lets a cancel request arrive between steps.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  state.sampler = sampler.save();
+  const seconds = (performance.now() - started) / 1000;
+  const pairsPerSecond = seconds > 0 ? pairsSeen / seconds : 0;
+  log.info(
+    `cross-modal training ${cancelled ? 'cancelled' : 'finished'} at step ${state.step}/${config.steps}` +
+      (lastMonitors === null ? '' : `, last loss ${lastMonitors.loss.toFixed(4)}, temperature ${lastMonitors.temperature.toFixed(4)}`),
+  );
+  return { state, stepsRun: losses.length, totalSteps: config.steps, losses, lastMonitors, pairsPerSecond, cancelled, backend: backend.name };
+}
+
+/** Runs one Adam step, the weight decay and the temperature clamp, and returns the step's monitors. */
+async function runStep(state: CrossModalState, batch: CrossModalBatch): Promise<CrossModalMonitors> {
+  const { config } = state;
+  const logitScale = state.logitScales.get(CAMERA, LIDAR);
+  const images = tf.tensor4d(batch.images, [batch.size, config.imageSize.height, config.imageSize.width, 1]);
+  const points = tf.tensor3d(batch.points, [batch.size, config.pointNet.pointCount, 4]);
+  let similarity: tf.Tensor2D | undefined;
+
+  const lossTensor = state.optimizer.minimize(
+    () => {
+      const cameraEmbeddings = state.imageEncoder.embedUnnormalized(images);
+      const lidarEmbeddings = state.pointNet.embedUnnormalized(points);
+      similarity = tf.keep(tf.matMul(l2Normalize(cameraEmbeddings), l2Normalize(lidarEmbeddings), false, true) as tf.Tensor2D);
+      return clipLoss({ a: cameraEmbeddings, b: lidarEmbeddings, validNegatives: batch.validNegatives, logitScale }).loss;
+    },
+    true,
+    trainableVariables(state),
+  );
+  images.dispose();
+  points.dispose();
+
+  applyWeightDecay(state);
+  state.logitScales.clampAfterStep();
+
+  const loss = lossTensor === null ? Number.NaN : ((await lossTensor.data())[0] ?? Number.NaN);
+  lossTensor?.dispose();
+  const similarityValues = similarity === undefined ? new Float32Array(batch.size * batch.size) : ((await similarity.data()) as Float32Array);
+  similarity?.dispose();
+  if (!Number.isFinite(loss)) {
+    throw new ApronError('invalid-input', `Cross-modal training diverged: the loss at step ${state.step + 1} is ${loss}`, {
+      hint: 'Lower learningRate and start the run again.',
+    });
+  }
+  return computeCrossModalMonitors({
+    similarity: similarityValues,
+    pairIndices: batch.pairIndices,
+    validNegatives: batch.validNegatives,
+    loss,
+    temperature: logitScale.temperature(),
+  });
+}
+
+/**
+ * Shrinks every kernel by learningRate x weightDecay after the Adam step (decoupled weight decay,
+ * Loshchilov and Hutter, 2019). Biases, normalisation parameters and the logit scale keep their values.
+ */
+function applyWeightDecay(state: CrossModalState): void {
+  const factor = 1 - state.config.learningRate * state.config.weightDecay;
+  if (factor === 1) return;
+  const excluded = new Set(state.logitScales.weightDecayExclusions());
+  tf.tidy(() => {
+    for (const variable of trainableVariables(state)) {
+      if (excluded.has(variable.name) || !variable.name.endsWith('/kernel')) continue;
+      variable.assign(tf.mul(variable, factor));
+    }
+  });
+}

@@ -1,0 +1,114 @@
+// `apron train-crossmodal` on a small synthetic dataset of PNG frames and KITTI-format sweeps
+// without calibration: a completed run recorded in the store, and errors for bad options and for
+// a dataset without LiDAR.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { openWorkspace } from '../../src/core/workspace.js';
+import type { ManifestInput } from '../../src/dataset/manifest.js';
+import { writeManifest } from '../../src/dataset/manifest-io.js';
+import { openStore } from '../../src/store/index.js';
+
+let folder: string;
+let workspaceRoot: string;
+let stdout: string[];
+let stderr: string[];
+
+/** Writes a striped PNG and a ring-shaped sweep for sample `index`, and returns the sample entry. */
+async function writeSample(index: number, withLidar: boolean): Promise<ManifestInput['samples'][number]> {
+  const pixels = Buffer.alloc(32 * 32);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.floor(((i % 32) * (index + 1)) / 32) % 2 === 0 ? 200 : 40;
+  await sharp(pixels, { raw: { width: 32, height: 32, channels: 1 } }).png().toFile(join(folder, `cam${index}.png`));
+
+  const points = new Float32Array(300 * 4);
+  for (let i = 0; i < 300; i++) {
+    const angle = (2 * Math.PI * i) / 300;
+    points.set([4 * (index + 1) * Math.cos(angle), 4 * (index + 1) * Math.sin(angle), 0, 0.5], i * 4);
+  }
+  writeFileSync(join(folder, `sweep${index}.bin`), Buffer.from(points.buffer));
+  return {
+    sampleId: `s${index}`,
+    sequenceId: 'A',
+    timestampNs: String(1_700_000_000_000_000_000n + BigInt(index)),
+    cameras: [{ name: 'front', path: `cam${index}.png` }],
+    lidar: withLidar ? [{ name: 'velodyne', path: `sweep${index}.bin`, format: 'kitti-bin' }] : [],
+  } as ManifestInput['samples'][number];
+}
+
+async function addDataset(datasetId: string, withLidar: boolean): Promise<void> {
+  const samples = await Promise.all([0, 1, 2].map((index) => writeSample(index, withLidar)));
+  const manifest = { format: 'apron-manifest', version: 1, name: datasetId, root: folder, conditionFields: [], samples } as ManifestInput;
+  const workspace = openWorkspace(workspaceRoot);
+  const manifestPath = writeManifest(join(workspace.datasetsDir, datasetId, 'apron-manifest.json'), manifest);
+  const store = openStore(workspace.databasePath);
+  store.addDataset({ datasetId, name: datasetId, importer: null, manifestPath, root: folder, sampleCount: samples.length });
+  store.close();
+}
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'apron-crossmodal-cli-'));
+  workspaceRoot = join(folder, 'ws');
+  stdout = [];
+  stderr = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr.push(String(chunk));
+    return true;
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe('apron train-crossmodal', () => {
+  it('records a completed clip run', async () => {
+    await addDataset('pairs', true);
+    const code = await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'pairs', '--steps', '3', '--batch-size', '3', '--points', '64']);
+
+    expect(code, stderr.join('')).toBe(EXIT.ok);
+    const runId = stdout.join('').trim();
+    const store = openStore(openWorkspace(workspaceRoot).databasePath);
+    try {
+      const run = store.getTrainingRun(runId);
+      expect(run.status).toBe('completed');
+      const config = run.config as { objective: string; modalities: string[]; steps: number; batchSize: number; pointNet: { pointCount: number }; cropToFrustum: boolean };
+      expect(config.objective).toBe('clip');
+      expect(config.modalities).toEqual(['camera', 'lidar']);
+      expect(config.steps).toBe(3);
+      expect(config.batchSize).toBe(3);
+      expect(config.pointNet.pointCount).toBe(64);
+      expect((run.metrics as { pairCount: number }).pairCount).toBe(3);
+      expect(existsSync(join(run.checkpointPath!, 'crossmodal-checkpoint.json'))).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('rejects a step count of 0', async () => {
+    expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'pairs', '--steps', '0'])).toBe(EXIT.usage);
+    expect(stderr.join('')).toContain('--steps');
+  });
+
+  it('rejects a dataset without sweeps', async () => {
+    await addDataset('cameras', false);
+    const code = await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'cameras', '--steps', '2']);
+
+    expect(code).toBe(EXIT.input);
+    expect(stderr.join('')).toContain('has 0 usable camera-LiDAR pair(s)');
+    const store = openStore(openWorkspace(workspaceRoot).databasePath);
+    try {
+      expect(store.listTrainingRuns('cameras').map((run) => run.status)).toEqual(['failed']);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -1,0 +1,92 @@
+// `apron train` objective flags, end to end on a small synthetic dataset in a temporary workspace.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { openWorkspace } from '../../src/core/workspace.js';
+import { openStore } from '../../src/store/index.js';
+import { syntheticDrive, TINY_CONFIG, writeSyntheticDataset } from './train-fixtures.js';
+
+let folder = '';
+let workspaceRoot = '';
+let configPath = '';
+let stdout: string[];
+let stderr: string[];
+
+describe('apron train objective flags', () => {
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'apron-train-cli-'));
+    workspaceRoot = join(folder, 'ws');
+    const workspace = openWorkspace(workspaceRoot);
+    const drive = syntheticDrive({ sequences: 2, framesPerSequence: 20, size: 32 });
+    const manifestPath = await writeSyntheticDataset(join(folder, 'dataset'), drive);
+    const store = openStore(workspace.databasePath);
+    store.addDataset({ datasetId: 'd', name: 'D', manifestPath, root: join(folder, 'dataset'), sampleCount: drive.samples.length });
+    store.close();
+    configPath = join(folder, 'tiny.json');
+    writeFileSync(configPath, JSON.stringify({ ...TINY_CONFIG, steps: 2 }));
+  });
+
+  beforeEach(() => {
+    stdout = [];
+    stderr = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  afterAll(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('documents the objective flags', async () => {
+    expect(await main(['train', '--help'])).toBe(0);
+    const help = stdout.join('');
+    for (const flag of ['--objective KIND', '--queue-size K', '--momentum M', '--hard-negatives', '--hard-negative-weight W']) expect(help).toContain(flag);
+  });
+
+  it('trains moco with the queue flags and records them', async () => {
+    const argv = ['train', '--workspace', workspaceRoot, '--dataset', 'd', '--config', configPath, '--objective', 'moco', '--queue-size', '16', '--momentum', '0.99'];
+    expect(await main(argv)).toBe(0);
+    const runId = stdout.join('').trim();
+    const store = openStore(openWorkspace(workspaceRoot).databasePath);
+    const run = store.getTrainingRun(runId);
+    store.close();
+    expect(run.status).toBe('completed');
+    expect((run.config as { objective: unknown }).objective).toEqual({
+      kind: 'moco',
+      queueSize: 16,
+      momentum: 0.99,
+      queueMask: { sameSequenceWithinSeconds: 30, samePlace: true, sameDecisionGroup: true },
+    });
+  });
+
+  it('turns hard negatives on with a weight', async () => {
+    const argv = ['train', '--workspace', workspaceRoot, '--dataset', 'd', '--config', configPath, '--hard-negative-weight', '2'];
+    expect(await main(argv)).toBe(0);
+    const store = openStore(openWorkspace(workspaceRoot).databasePath);
+    const run = store.getTrainingRun(stdout.join('').trim());
+    store.close();
+    expect((run.config as { hardNegatives: unknown }).hardNegatives).toEqual({ enabled: true, perBatch: 4, weight: 2 });
+  });
+
+  it('rejects an unknown objective', async () => {
+    expect(await main(['train', '--workspace', workspaceRoot, '--dataset', 'd', '--objective', 'byol'])).toBe(2);
+    expect(stderr.join('')).toContain('--objective must be one of infonce, nt-xent, moco, cpc, got "byol"');
+  });
+
+  it('rejects queue flags without moco', async () => {
+    expect(await main(['train', '--workspace', workspaceRoot, '--dataset', 'd', '--queue-size', '64'])).toBe(2);
+    expect(stderr.join('')).toContain('--queue-size and --momentum apply to --objective moco only');
+  });
+});

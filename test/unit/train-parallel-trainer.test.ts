@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/train/backend.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { parseRunConfig } from '../../src/train/config.js';
+import { trainingWorkers } from '../../src/train/steps/parallel-infonce-step.js';
+import { disposeTrainingState, train } from '../../src/train/trainer.js';
+import { syntheticDrive, TINY_CONFIG } from './train-fixtures.js';
+
+const drive = syntheticDrive({ sequences: 3, framesPerSequence: 40, size: 32 });
+const TWO_WORKERS = { ...TINY_CONFIG, workers: 2 as const };
+let workDir = '';
+
+describe('training with two worker threads', () => {
+  beforeAll(async () => {
+    await initBackend();
+    workDir = mkdtempSync(join(tmpdir(), 'apron-parallel-'));
+  });
+
+  afterAll(() => {
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('uses two workers only for InfoNCE without up-weighted hard negatives', () => {
+    expect(trainingWorkers(parseRunConfig({ workers: 2 }))).toBe(2);
+    expect(trainingWorkers(parseRunConfig({ workers: 1 }))).toBe(1);
+    expect(trainingWorkers(parseRunConfig({ workers: 2, objective: { kind: 'moco' } }))).toBe(1);
+    expect(trainingWorkers(parseRunConfig({ workers: 2, hardNegatives: { enabled: true } }))).toBe(1);
+  });
+
+  it('follows the one-thread run up to float rounding, and hands back its weights', async () => {
+    const one = await train({ config: { ...TINY_CONFIG, steps: 5 }, stack: drive.stack, samples: drive.samples });
+    const two = await train({ config: { ...TWO_WORKERS, steps: 5 }, stack: drive.stack, samples: drive.samples });
+    expect(two.losses).toHaveLength(5);
+    for (let step = 0; step < 5; step++) expect(Math.abs(two.losses[step]! - one.losses[step]!)).toBeLessThan(1e-4 * Math.max(1, one.losses[step]!));
+
+    // The trainer's own encoder contains the replicas' weights at the end, for the checkpoint.
+    const expected = await one.state.encoder.readWeights();
+    const actual = await two.state.encoder.readWeights();
+    for (const [name, values] of expected) {
+      const got = actual.get(name)!;
+      let worst = 0;
+      for (let index = 0; index < values.length; index++) worst = Math.max(worst, Math.abs(got[index]! - values[index]!) / (Math.abs(values[index]!) + 1e-3));
+      expect(worst, name).toBeLessThan(1e-3);
+    }
+    disposeTrainingState(one.state);
+    disposeTrainingState(two.state);
+  });
+
+  it('resumes from a checkpoint exactly as an uninterrupted two-worker run', async () => {
+    const straight = await train({ config: { ...TWO_WORKERS, steps: 6 }, stack: drive.stack, samples: drive.samples });
+
+    const controller = new AbortController();
+    const interrupted = await train({
+      config: { ...TWO_WORKERS, steps: 6 },
+      stack: drive.stack,
+      samples: drive.samples,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.step === 3) controller.abort();
+      },
+    });
+    const dir = await saveCheckpoint(join(workDir, 'resume'), interrupted.state);
+    disposeTrainingState(interrupted.state);
+
+    const loaded = await loadCheckpoint(dir);
+    const resumed = await train({ config: TWO_WORKERS, stack: drive.stack, samples: drive.samples, resume: loaded.state });
+    expect(resumed.losses).toEqual(straight.losses.slice(3));
+    disposeTrainingState(straight.state);
+    disposeTrainingState(resumed.state);
+  });
+
+  it('syncs for periodic checkpoints without leaking tensors', async () => {
+    const counts: number[] = [];
+    const result = await train({
+      config: { ...TWO_WORKERS, steps: 6 },
+      stack: drive.stack,
+      samples: drive.samples,
+      checkpoint: { everySeconds: 0, save: async () => void counts.push(tf.memory().numTensors) },
+    });
+    expect(counts).toHaveLength(5);
+    expect(counts[4]).toBe(counts[0]);
+    disposeTrainingState(result.state);
+  });
+});
