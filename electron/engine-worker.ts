@@ -9,6 +9,7 @@ import { resolveDataToken } from '../src/api/sensors/resolve-data-token.js';
 import { ApronError, toErrorInfo, type ErrorInfo } from '../src/core/errors.js';
 import { createLogger } from '../src/core/log.js';
 import { openWorkspace } from '../src/core/workspace.js';
+import { TrainingJobManager } from '../src/loop/training-jobs.js';
 import { openStore, type Store } from '../src/store/index.js';
 import type { EngineRequest, EngineResponse, EngineWorkerData } from './engine-messages.js';
 import { ENGINE_WORKSPACE_ENV } from './engine-transport.js';
@@ -53,17 +54,20 @@ const { port, workspaceRoot } = connect();
 
 // When the store cannot open, every call returns that error, so the window shows the reason and the hint.
 let store: Store | undefined;
+let trainingJobs: TrainingJobManager | undefined;
 let openFailure: ErrorInfo | undefined;
 try {
   // better-sqlite3 loads here only when built for this runtime: engine-transport.ts explains how
   // `npm start` runs this file under Node.js and a packaged app under Electron.
-  store = openStore(openWorkspace(workspaceRoot).databasePath);
+  const workspace = openWorkspace(workspaceRoot);
+  store = openStore(workspace.databasePath);
+  trainingJobs = new TrainingJobManager(workspace, store);
   log.info(`opened workspace ${workspaceRoot}`);
 } catch (error) {
   openFailure = toErrorInfo(error);
   log.error(`cannot open workspace ${workspaceRoot}`, error);
 }
-const handlers = store === undefined ? undefined : createApiHandlers(store);
+const handlers = store === undefined ? undefined : createApiHandlers(store, trainingJobs === undefined ? {} : { trainingJobs });
 
 async function answer(request: EngineRequest): Promise<EngineResponse> {
   if (request.kind === 'call') {
@@ -97,6 +101,11 @@ port.on('message', (request: EngineRequest) => {
 });
 
 port.on('close', () => {
-  store?.close();
-  if (parentPort === null) process.exit(0);
+  // A run still training is stopped and recorded `cancelled` before its store closes.
+  void (trainingJobs?.close() ?? Promise.resolve())
+    .catch((error: unknown) => log.error('stopping the training job failed', error))
+    .finally(() => {
+      store?.close();
+      if (parentPort === null) process.exit(0);
+    });
 });

@@ -38,6 +38,10 @@ export interface RunCurvePoint {
   normMin?: number;
   positiveSimilarity?: number;
   hardestNegativeSimilarity?: number;
+  /** Present for objectives that report their temperature in the monitors. */
+  temperature?: number;
+  /** Present for objectives with a queue of negatives (MoCo): the share of the queue filled so far. */
+  queueFilledFraction?: number;
   collapsed?: boolean;
   collapseReasons?: string[];
 }

@@ -89,6 +89,8 @@ export function readRunCurves(store: Store, runId: string): RunCurves {
             normMin: monitors.normMin,
             positiveSimilarity: monitors.positiveSimilarityMean,
             hardestNegativeSimilarity: monitors.hardestNegativeSimilarityMean,
+            ...(typeof monitors.temperature === 'number' ? { temperature: monitors.temperature } : {}),
+            ...(typeof monitors.queueFilledFraction === 'number' ? { queueFilledFraction: monitors.queueFilledFraction } : {}),
             collapsed: monitors.collapse.collapsed,
             collapseReasons: monitors.collapse.reasons,
           }),

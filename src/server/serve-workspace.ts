@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createApiHandlers, dispatchApiCall } from '../api/handlers.js';
 import { resolveDataToken } from '../api/sensors/resolve-data-token.js';
 import { openWorkspace, type Workspace } from '../core/workspace.js';
+import { TrainingJobManager } from '../loop/training-jobs.js';
 import { openStore } from '../store/index.js';
 import { startServer, type RunningServer } from './server.js';
 
@@ -29,7 +30,8 @@ export interface ServedWorkspace extends RunningServer {
 export async function serveWorkspace(options: ServeWorkspaceOptions = {}): Promise<ServedWorkspace> {
   const workspace = openWorkspace(options.workspaceRoot);
   const store = openStore(workspace.databasePath);
-  const handlers = createApiHandlers(store);
+  const trainingJobs = new TrainingJobManager(workspace, store);
+  const handlers = createApiHandlers(store, { trainingJobs });
 
   let server: RunningServer;
   try {
@@ -50,6 +52,8 @@ export async function serveWorkspace(options: ServeWorkspaceOptions = {}): Promi
     workspace,
     async close() {
       await server.close();
+      // A run still training is stopped and recorded `cancelled` before its store closes.
+      await trainingJobs.close();
       store.close();
     },
   };

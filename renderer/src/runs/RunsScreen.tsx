@@ -10,9 +10,9 @@ import { RunCharts } from './RunCharts.js';
  * Lists the training runs of a dataset with their configuration and monitors, and draws the
  * curves of one run, or of two runs over each other to compare them.
  */
-export function RunsScreen({ datasetId }: { datasetId: string }) {
+export function RunsScreen({ datasetId, runId }: { datasetId: string; runId?: string }) {
   const call = useApiCall('listRuns', { datasetId });
-  const [picked, setPicked] = useState<string[]>([]);
+  const [picked, setPicked] = useState<string[]>(runId === undefined ? [] : [runId]);
   const runs = call.state.value;
 
   const toggle = (runId: string): void =>
@@ -27,6 +27,12 @@ export function RunsScreen({ datasetId }: { datasetId: string }) {
       <p className="muted">
         Start a run with <code>npx apron train --dataset {datasetId}</code>. Tick one run to draw its curves, or two to compare them.
         Reload the page to follow a run in progress.
+      </p>
+      <p>
+        <a className="button" href={routeHash({ screen: 'train', datasetId, runId: null })}>
+          Train a model
+        </a>{' '}
+        <span className="muted">Start, stop and resume runs here, and follow their monitors live.</span>
       </p>
 
       {call.state.status === 'error' && <ErrorPanel title={`Could not list the runs of ${datasetId}`} error={call.state.error} />}

@@ -1,0 +1,112 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { ErrorPanel } from '../components/ErrorPanel.js';
+import { buildRunConfig, DEFAULT_FORM_VALUES, OBJECTIVE_KINDS, POSITIVES_KINDS, type TrainingFormValues } from './training-config.js';
+
+export interface TrainingFormProps {
+  /** Starts a run; rejects with the engine's error, which the form shows. */
+  onStart(config: Record<string, unknown>, useDecisions: boolean): Promise<void>;
+  /** True while another run of the workspace trains; the button stays enabled so that the engine's message can explain. */
+  busy: boolean;
+}
+
+/** The main settings of a run, an advanced JSON box for the rest, and the Start button. */
+export function TrainingForm({ onStart, busy }: TrainingFormProps) {
+  const [values, setValues] = useState<TrainingFormValues>(DEFAULT_FORM_VALUES);
+  const [error, setError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+
+  const set = <K extends keyof TrainingFormValues>(key: K, value: TrainingFormValues[K]): void => setValues((current) => ({ ...current, [key]: value }));
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    const built = buildRunConfig(values);
+    if (!built.ok) {
+      setError(new Error(built.error));
+      return;
+    }
+    setError(null);
+    setStarting(true);
+    try {
+      await onStart(built.config, built.useDecisions);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const text = (key: 'steps' | 'batchSize' | 'learningRate' | 'temperature' | 'windowSeconds' | 'queueSize' | 'momentum' | 'hardNegativeWeight', label: string, hint?: string) => (
+    <Field label={label} hint={hint}>
+      <input type="text" inputMode="decimal" value={values[key]} onChange={(event) => set(key, event.target.value)} />
+    </Field>
+  );
+
+  return (
+    <form className="training-form" aria-label="Run configuration" onSubmit={(event) => void submit(event)}>
+      <fieldset>
+        <legend>Optimisation</legend>
+        {text('steps', 'Steps')}
+        {text('batchSize', 'Batch size', 'anchor samples per step')}
+        {text('learningRate', 'Learning rate')}
+        {text('temperature', 'Temperature')}
+      </fieldset>
+
+      <fieldset>
+        <legend>Positives and objective</legend>
+        <Field label="Positives">
+          <select value={values.positivesKind} onChange={(event) => set('positivesKind', event.target.value as TrainingFormValues['positivesKind'])}>
+            {POSITIVES_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {kind}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {values.positivesKind === 'temporal' && text('windowSeconds', 'Positive window', 'seconds')}
+        <Field label="Objective">
+          <select value={values.objectiveKind} onChange={(event) => set('objectiveKind', event.target.value as TrainingFormValues['objectiveKind'])}>
+            {OBJECTIVE_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {kind}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {values.objectiveKind === 'moco' && text('queueSize', 'Queue size', 'keys kept as negatives')}
+        {values.objectiveKind === 'moco' && text('momentum', 'Momentum', 'of the key encoder')}
+      </fieldset>
+
+      <fieldset>
+        <legend>Reviewer decisions</legend>
+        <Field label="Use decisions" hint="mask pairs decided same">
+          <input type="checkbox" checked={values.useDecisions} onChange={(event) => set('useDecisions', event.target.checked)} />
+        </Field>
+        <Field label="Hard negatives" hint="put pairs decided different into batches">
+          <input type="checkbox" checked={values.hardNegatives} onChange={(event) => set('hardNegatives', event.target.checked)} />
+        </Field>
+        {text('hardNegativeWeight', 'Hard-negative weight')}
+      </fieldset>
+
+      <Field label="Advanced settings (JSON)" hint='fields replace the form, for example {"seed": 2, "imageSize": {"width": 32, "height": 32}}'>
+        <textarea rows={3} cols={60} className="mono" value={values.advancedJson} onChange={(event) => set('advancedJson', event.target.value)} />
+      </Field>
+
+      <p>
+        <button type="submit" disabled={starting}>
+          {starting ? 'Starting…' : 'Start'}
+        </button>{' '}
+        {busy && <span className="muted">A run is training; a new one can start when it ends.</span>}
+      </p>
+      {error !== null && <ErrorPanel title="Could not start the run" error={error} />}
+    </form>
+  );
+}
+
+function Field({ label, hint, children }: { label: string; hint?: string | undefined; children: ReactNode }) {
+  return (
+    <label className="training-field">
+      <span>{label}</span> {children}
+      {hint !== undefined && <span className="muted"> {hint}</span>}
+    </label>
+  );
+}

@@ -1,0 +1,354 @@
+/**
+ * Training jobs started from the UI: each runs `trainInWorkspace` in the background and keeps its
+ * live state (status, step, loss, latest monitors) for the UI to poll. A workspace trains one run
+ * at a time, because each run takes a core and its memory, and runs of one workspace share its cache.
+ *
+ * On creation the manager marks the runs that a process left `running` when it exited, and lists
+ * them as `interrupted`. Such a run can be resumed when its checkpoint folder exists on disk.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApronError } from '../core/errors.js';
+import { createLogger } from '../core/log.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Store, TrainingRunRecord } from '../store/index.js';
+import { parseRunConfig } from '../train/config.js';
+import type { StepMonitors } from '../train/monitors/step-monitors.js';
+import type { TrainProgress } from '../train/trainer.js';
+import { trainInWorkspace, type TrainInWorkspaceOptions } from './train.js';
+
+const log = createLogger('train');
+
+/**
+ * `loading` while images are decoded, `stopping` between a stop request and the end of the current
+ * step, `interrupted` for a run whose process exited while it was `running` (the store records it `failed`).
+ */
+export type TrainingJobStatus = 'loading' | 'running' | 'stopping' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+
+/** The monitors of one step, as the training page draws them. */
+export interface TrainingJobMonitors {
+  step: number;
+  chanceLoss: number;
+  effectiveRank: number;
+  topOneAccuracy: number;
+  alignment: number;
+  uniformity: number;
+  maskedFraction: number;
+  positiveSimilarity: number;
+  hardestNegativeSimilarity: number;
+  /** Null for objectives without a temperature in the monitors. */
+  temperature: number | null;
+  /** Null for objectives without a queue of negatives. */
+  queueFilledFraction: number | null;
+  collapsed: boolean;
+  collapseReasons: string[];
+}
+
+export interface TrainingJobSnapshot {
+  runId: string;
+  datasetId: string;
+  status: TrainingJobStatus;
+  /** Steps done, including those of the checkpoint a resumed run started from. */
+  step: number;
+  totalSteps: number | null;
+  /** Images decoded before the first step. */
+  imagesLoaded: number;
+  imagesTotal: number | null;
+  loss: number | null;
+  /** Anchor samples per second over the run so far. */
+  samplesPerSecond: number | null;
+  lastMonitors: TrainingJobMonitors | null;
+  /** Monitored steps after the first that raised the collapse flag. */
+  collapseWarnings: number;
+  /** The TensorFlow.js backend, reported with every step. */
+  backend: string | null;
+  error: string | null;
+  resumedFrom: string | null;
+  checkpointPath: string | null;
+  /** True when `resume` can continue this run from its checkpoint. */
+  resumable: boolean;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface StartTrainingRequest {
+  datasetId: string;
+  /** A run configuration for `parseRunConfig`; defaults fill the missing fields. */
+  config: unknown;
+  /** Mask the dataset's `same` decisions (default true). */
+  useDecisions?: boolean;
+}
+
+interface Job {
+  snapshot: TrainingJobSnapshot;
+  controller: AbortController;
+  settled: Promise<void>;
+}
+
+/** Checkpoint folder of a run, as `trainInWorkspace` writes it. */
+function checkpointFolder(workspace: Workspace, runId: string): string {
+  return join(workspace.runsDir, runId, 'checkpoint');
+}
+
+export class TrainingJobManager {
+  private readonly jobs = new Map<string, Job>();
+  // NOTE: only the manager that marks a run lists it as interrupted. Later ones read it from the store as `failed`.
+  private readonly interrupted = new Map<string, TrainingJobSnapshot>();
+  private active: Job | undefined;
+
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly store: Store,
+  ) {
+    this.recoverInterruptedRuns();
+  }
+
+  /** Starts a run in the background and returns its state once the store has recorded it. */
+  async start(request: StartTrainingRequest): Promise<TrainingJobSnapshot> {
+    this.rejectWhileTraining();
+    this.store.getDataset(request.datasetId);
+    // Validated here as well as in trainInWorkspace, so that the schema message reaches the caller as the error.
+    const config = parseRunConfig(request.config);
+    return this.launch({ datasetId: request.datasetId, config, ...(request.useDecisions === undefined ? {} : { useDecisions: request.useDecisions }) });
+  }
+
+  /** Continues a stopped, failed or interrupted run from its checkpoint, as a new run. */
+  async resume(runId: string, useDecisions?: boolean): Promise<TrainingJobSnapshot> {
+    this.rejectWhileTraining();
+    const previous = this.store.getTrainingRun(runId);
+    if (previous.status === 'completed') {
+      throw new ApronError('conflict', `Run ${runId} completed all its steps; there is nothing to resume.`, {
+        hint: 'Start a new run with more steps instead.',
+      });
+    }
+    if (previous.checkpointPath === null) {
+      throw new ApronError('invalid-input', `Run ${runId} saved no checkpoint, so it cannot be resumed.`, {
+        hint: 'A run saves its checkpoint when it completes or is stopped after its first step. Start a new run instead.',
+      });
+    }
+    return this.launch({
+      datasetId: previous.datasetId,
+      config: previous.config as TrainInWorkspaceOptions['config'],
+      resumeRunId: runId,
+      ...(useDecisions === undefined ? {} : { useDecisions }),
+    });
+  }
+
+  /** Asks a running job to stop after its current step; the run is then recorded `cancelled` with its checkpoint. */
+  stop(runId: string): TrainingJobSnapshot {
+    const job = this.jobs.get(runId);
+    if (job === undefined || job !== this.active) {
+      const status = job?.snapshot.status ?? this.get(runId).status;
+      throw new ApronError('conflict', `Run ${runId} is not running in this process (status ${status}).`, {
+        hint: 'Only a run started from this window or server can be stopped here. Stop an `apron train` run with Ctrl+C in its terminal.',
+      });
+    }
+    if (job.snapshot.status !== 'stopping') {
+      log.info(`stopping training run ${runId} after its current step`);
+      job.snapshot.status = 'stopping';
+      job.controller.abort();
+    }
+    return copy(job.snapshot);
+  }
+
+  /** Returns the live state of a job, or the recorded state of any other run of the store. */
+  get(runId: string): TrainingJobSnapshot {
+    const job = this.jobs.get(runId);
+    if (job !== undefined) return copy(job.snapshot);
+    const interrupted = this.interrupted.get(runId);
+    if (interrupted !== undefined) return copy(interrupted);
+    return snapshotOfRecord(this.store.getTrainingRun(runId));
+  }
+
+  /** Lists the jobs of this process and the interrupted runs of a dataset, newest first. */
+  list(datasetId: string): TrainingJobSnapshot[] {
+    this.store.getDataset(datasetId);
+    const snapshots = [...[...this.jobs.values()].map((job) => job.snapshot), ...this.interrupted.values()];
+    return snapshots
+      .filter((snapshot) => snapshot.datasetId === datasetId)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+      .map(copy);
+  }
+
+  /** Resolves when the job of `runId` has ended, with its final state. */
+  async waitForEnd(runId: string): Promise<TrainingJobSnapshot> {
+    const job = this.jobs.get(runId);
+    if (job !== undefined) await job.settled;
+    return this.get(runId);
+  }
+
+  /** Stops the running job, if any, and waits until its outcome is in the store. Call before closing the store. */
+  async close(): Promise<void> {
+    const job = this.active;
+    if (job === undefined) return;
+    if (job.snapshot.status !== 'stopping') this.stop(job.snapshot.runId);
+    await job.settled;
+  }
+
+  private rejectWhileTraining(): void {
+    if (this.active !== undefined) {
+      const { runId, datasetId } = this.active.snapshot;
+      throw new ApronError('conflict', `Run ${runId} of dataset ${datasetId} is still training; a workspace trains one run at a time.`, {
+        hint: 'Stop that run or wait for it to finish, then start again.',
+      });
+    }
+
+    // Runs of a process that has exited are marked first, so that only live ones block.
+    this.recoverInterruptedRuns();
+    const elsewhere = this.store.listTrainingRuns().find((run) => run.status === 'running');
+    if (elsewhere !== undefined) {
+      throw new ApronError('conflict', `Run ${elsewhere.runId} of dataset ${elsewhere.datasetId} is running in another process; a workspace trains one run at a time.`, {
+        hint: 'Wait for that run (for example an `apron train` command) to finish, or stop it there.',
+      });
+    }
+  }
+
+  private async launch(options: Omit<TrainInWorkspaceOptions, 'signal' | 'onRunStarted' | 'onLoadProgress' | 'onProgress'>): Promise<TrainingJobSnapshot> {
+    const controller = new AbortController();
+    // Filled by the callbacks below; a holder object, because TypeScript does not track assignments made inside callbacks.
+    const holder: { job?: Job } = {};
+
+    // trainInWorkspace records the run before its first await, so `onRunStarted` has run by the
+    // time the call returns, unless the call failed before recording anything.
+    const running = trainInWorkspace(this.workspace, this.store, {
+      ...options,
+      signal: controller.signal,
+      onRunStarted: (run) => {
+        const snapshot = snapshotOfRecord(run);
+        snapshot.status = 'loading';
+        snapshot.resumedFrom = options.resumeRunId ?? null;
+        snapshot.resumable = false;
+        holder.job = { snapshot, controller, settled: Promise.resolve() };
+      },
+      onLoadProgress: (done, total) => {
+        if (holder.job === undefined) return;
+        holder.job.snapshot.imagesLoaded = done;
+        holder.job.snapshot.imagesTotal = total;
+      },
+      onProgress: (progress) => {
+        if (holder.job !== undefined) recordProgress(holder.job.snapshot, progress);
+      },
+    });
+
+    if (holder.job === undefined) {
+      await running;
+      throw new ApronError('internal', 'The training run ended before the store recorded it.');
+    }
+
+    const started: Job = holder.job;
+    started.settled = running.then(
+      ({ run, result }) => {
+        Object.assign(started.snapshot, {
+          status: result.cancelled ? 'cancelled' : 'completed',
+          step: result.step,
+          totalSteps: result.totalSteps,
+          backend: result.backend,
+          checkpointPath: run.checkpointPath,
+          resumable: result.cancelled && run.checkpointPath !== null,
+          finishedAt: run.finishedAt,
+        });
+        log.info(`training run ${run.runId} ${started.snapshot.status} at step ${result.step} of ${result.totalSteps}`);
+      },
+      (error: unknown) => {
+        const record = this.store.getTrainingRun(started.snapshot.runId);
+        Object.assign(started.snapshot, {
+          status: record.status === 'cancelled' ? 'cancelled' : 'failed',
+          error: error instanceof Error ? error.message : String(error),
+          finishedAt: record.finishedAt,
+        });
+        log.error(`training run ${started.snapshot.runId} ${started.snapshot.status}`, error);
+      },
+    );
+    void started.settled.finally(() => {
+      if (this.active === started) this.active = undefined;
+    });
+
+    this.jobs.set(started.snapshot.runId, started);
+    this.active = started;
+    log.info(`training run ${started.snapshot.runId} started on dataset ${started.snapshot.datasetId}`);
+    return copy(started.snapshot);
+  }
+
+  /** Marks the runs left `running` by exited processes, and makes those with a checkpoint on disk resumable. */
+  private recoverInterruptedRuns(): void {
+    for (const orphan of this.store.failOrphanedRuns()) {
+      let run = orphan;
+      const folder = checkpointFolder(this.workspace, run.runId);
+      // A process killed after writing its checkpoint but before recording the outcome leaves a usable checkpoint.
+      if (run.checkpointPath === null && existsSync(join(folder, 'checkpoint.json'))) {
+        run = this.store.updateTrainingRun(run.runId, {
+          checkpointPath: folder,
+          error: `The training process ended without recording an outcome, but it left a checkpoint in ${folder}, so the run can be resumed.`,
+        });
+      }
+      const snapshot = snapshotOfRecord(run);
+      snapshot.status = 'interrupted';
+      this.interrupted.set(run.runId, snapshot);
+      log.warn(`training run ${run.runId} was left running by a process that exited; marked failed${snapshot.resumable ? ', resumable from its checkpoint' : ''}`);
+    }
+  }
+}
+
+function recordProgress(snapshot: TrainingJobSnapshot, progress: TrainProgress): void {
+  if (snapshot.status === 'loading') snapshot.status = 'running';
+  snapshot.step = progress.step;
+  snapshot.totalSteps = progress.totalSteps;
+  snapshot.loss = progress.loss;
+  snapshot.samplesPerSecond = progress.samplesPerSecond;
+  snapshot.backend = progress.backend;
+  if (progress.monitors === undefined) return;
+
+  snapshot.lastMonitors = toJobMonitors(progress.step, progress.monitors);
+  // The same rule as the monitor log: the first step is at chance by construction.
+  if (progress.monitors.collapse.collapsed && progress.step > 1) snapshot.collapseWarnings++;
+}
+
+function toJobMonitors(step: number, monitors: StepMonitors): TrainingJobMonitors {
+  return {
+    step,
+    chanceLoss: monitors.chanceLoss,
+    effectiveRank: monitors.effectiveRank,
+    topOneAccuracy: monitors.topOneAccuracy,
+    alignment: monitors.alignment,
+    uniformity: monitors.uniformity,
+    maskedFraction: monitors.maskedFraction,
+    positiveSimilarity: monitors.positiveSimilarityMean,
+    hardestNegativeSimilarity: monitors.hardestNegativeSimilarityMean,
+    temperature: monitors.temperature ?? null,
+    queueFilledFraction: monitors.queueFilledFraction ?? null,
+    collapsed: monitors.collapse.collapsed,
+    collapseReasons: monitors.collapse.reasons,
+  };
+}
+
+/** Builds the state of a run from its store record and the metrics `trainInWorkspace` saved. */
+function snapshotOfRecord(run: TrainingRunRecord): TrainingJobSnapshot {
+  const metrics = (run.metrics ?? {}) as Record<string, unknown>;
+  const number = (key: string): number | null => (typeof metrics[key] === 'number' ? metrics[key] : null);
+  const last = metrics['lastMonitors'] as StepMonitors | null | undefined;
+  const step = number('step') ?? 0;
+  return {
+    runId: run.runId,
+    datasetId: run.datasetId,
+    status: run.status,
+    step,
+    totalSteps: number('totalSteps'),
+    imagesLoaded: 0,
+    imagesTotal: null,
+    loss: number('finalLoss'),
+    samplesPerSecond: number('samplesPerSecond'),
+    lastMonitors: last === null || last === undefined ? null : toJobMonitors(step, last),
+    collapseWarnings: number('collapseWarnings') ?? 0,
+    backend: typeof metrics['backend'] === 'string' ? metrics['backend'] : null,
+    error: run.error,
+    resumedFrom: typeof metrics['resumedFrom'] === 'string' ? metrics['resumedFrom'] : null,
+    checkpointPath: run.checkpointPath,
+    resumable: run.checkpointPath !== null && run.status !== 'completed' && run.status !== 'running',
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
+function copy(snapshot: TrainingJobSnapshot): TrainingJobSnapshot {
+  return structuredClone(snapshot);
+}

@@ -1,0 +1,71 @@
+// The training page's pure parts: the configuration the form sends, checked against the engine's
+// schema, and the routes of the page and of the runs page with one run ticked.
+import { describe, expect, it } from 'vitest';
+import { buildRunConfig, DEFAULT_FORM_VALUES } from '../../renderer/src/training/training-config.js';
+import { parseRoute, routeHash } from '../../renderer/src/routes.js';
+import { parseRunConfig } from '../../src/train/config.js';
+
+describe('training form configuration', () => {
+  it('builds the defaults the engine accepts', () => {
+    const built = buildRunConfig(DEFAULT_FORM_VALUES);
+    expect(built.ok).toBe(true);
+    if (!built.ok) return;
+    expect(built.useDecisions).toBe(true);
+    expect(built.config['positives']).toEqual({ kind: 'temporal', windowSeconds: 1 });
+    expect(built.config['objective']).toEqual({ kind: 'infonce' });
+    expect(built.config['hardNegatives']).toEqual({ enabled: false, weight: 1 });
+
+    const config = parseRunConfig(built.config);
+    expect(config.steps).toBe(200);
+    expect(config.batchSize).toBe(64);
+    expect(config.learningRate).toBe(0.001);
+    expect(config.temperature).toBe(0.1);
+  });
+
+  it('sends queue size and momentum for moco', () => {
+    const built = buildRunConfig({ ...DEFAULT_FORM_VALUES, objectiveKind: 'moco', queueSize: '256', momentum: '0.99', positivesKind: 'augment' });
+    expect(built.ok).toBe(true);
+    const config = built.ok ? built.config : {};
+    expect(config['objective']).toEqual({ kind: 'moco', queueSize: 256, momentum: 0.99 });
+    expect(config['positives']).toEqual({ kind: 'augment' });
+  });
+
+  it('lets the advanced JSON replace fields', () => {
+    const built = buildRunConfig({ ...DEFAULT_FORM_VALUES, advancedJson: '{"seed": 4, "steps": 7}' });
+    expect(built.ok).toBe(true);
+    const config = built.ok ? built.config : {};
+    expect(config['seed']).toBe(4);
+    expect(config['steps']).toBe(7);
+  });
+
+  it('rejects text that is not a number or JSON', () => {
+    expect(buildRunConfig({ ...DEFAULT_FORM_VALUES, batchSize: 'many' })).toEqual({ ok: false, error: 'The batch size "many" is not a number.' });
+    expect(buildRunConfig({ ...DEFAULT_FORM_VALUES, steps: ' ' })).toMatchObject({ ok: false });
+    const badJson = buildRunConfig({ ...DEFAULT_FORM_VALUES, advancedJson: '{seed: 4}' });
+    expect(badJson.ok ? '' : badJson.error).toContain('not valid JSON');
+    const array = buildRunConfig({ ...DEFAULT_FORM_VALUES, advancedJson: '[1]' });
+    expect(array.ok ? '' : array.error).toContain('must be a JSON object');
+  });
+
+  it('leaves range checks to the engine schema', () => {
+    const built = buildRunConfig({ ...DEFAULT_FORM_VALUES, batchSize: '1' });
+    expect(built.ok).toBe(true);
+    expect(() => parseRunConfig(built.ok ? built.config : {})).toThrow(/batchSize/);
+  });
+});
+
+describe('training routes', () => {
+  it('parses and formats the training page', () => {
+    expect(parseRoute('#/datasets/kitti/train')).toEqual({ screen: 'train', datasetId: 'kitti', runId: null });
+    expect(parseRoute('#/datasets/kitti/train?run=run-1')).toEqual({ screen: 'train', datasetId: 'kitti', runId: 'run-1' });
+    expect(routeHash({ screen: 'train', datasetId: 'a b', runId: 'run/1' })).toBe('#/datasets/a%20b/train?run=run%2F1');
+    expect(parseRoute(routeHash({ screen: 'train', datasetId: 'a b', runId: 'run/1' }))).toEqual({ screen: 'train', datasetId: 'a b', runId: 'run/1' });
+  });
+
+  it('ticks one run on the runs page', () => {
+    expect(parseRoute('#/datasets/kitti/runs')).toEqual({ screen: 'runs', datasetId: 'kitti' });
+    expect(parseRoute('#/datasets/kitti/runs?run=run-1')).toEqual({ screen: 'runs', datasetId: 'kitti', runId: 'run-1' });
+    expect(routeHash({ screen: 'runs', datasetId: 'kitti', runId: 'run-1' })).toBe('#/datasets/kitti/runs?run=run-1');
+    expect(routeHash({ screen: 'runs', datasetId: 'kitti' })).toBe('#/datasets/kitti/runs');
+  });
+});
