@@ -1,7 +1,8 @@
 /** Counts over a dataset's manifest for the dataset overview screen. */
-import type { CountEntry, DatasetOverview } from './contract.js';
+import type { CountEntry, DatasetOverview, EmbeddingSearchSummary } from './contract.js';
 import type { LoadedDataset } from '../dataset/manifest-io.js';
 import type { DatasetRecord, EmbeddingVersionRecord } from '../store/index.js';
+import { describeVersionSearch } from '../search/embedding-index.js';
 
 const CONDITION_FIELDS = ['weather', 'timeOfDay', 'season'] as const;
 
@@ -74,8 +75,19 @@ export function buildDatasetOverview(
       dimension: version.dimension,
       count: version.count,
       createdAt: version.createdAt,
+      search: searchSummary(version),
     })),
   };
+}
+
+/** Reads the search of a version from its HNSW sidecar, when there is one. Builds nothing. */
+function searchSummary(version: EmbeddingVersionRecord): EmbeddingSearchSummary {
+  const info = describeVersionSearch(version.vectorsPath, version.count, version.dimension);
+  const summary: EmbeddingSearchSummary = { kind: info.kind, rows: info.rows };
+  if (info.recallAt10 !== undefined) summary.recallAt10 = info.recallAt10;
+  if (info.recallQueries !== undefined) summary.recallQueries = info.recallQueries;
+  if (info.parameters !== undefined) summary.parameters = { ...info.parameters };
+  return summary;
 }
 
 function increment(counts: Map<string, number>, key: string): void {

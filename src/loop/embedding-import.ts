@@ -15,7 +15,9 @@ import { ApronError } from '../core/errors.js';
 import type { Workspace } from '../core/workspace.js';
 import { readManifest } from '../dataset/manifest-io.js';
 import { normaliseRows } from '../search/exact.js';
+import type { SearchInfo } from '../search/strategy.js';
 import type { EmbeddingVersionRecord, Store } from '../store/index.js';
+import { appendEmbeddings } from './embedding-append.js';
 import { writeEmbeddingFiles } from './embedding-file.js';
 import {
   detectFormat,
@@ -55,6 +57,11 @@ export interface ImportEmbeddingsOptions extends TableColumnOptions {
   allowMissing?: boolean;
   /** Overrides MAX_IMPORT_BYTES for the file's format. */
   maxBytes?: number;
+  /**
+   * Append the file's rows to this existing version of the dataset instead of creating a new one.
+   * The file may then cover any subset of the samples the version lacks.
+   */
+  appendTo?: string;
   note?: string;
   /** Called with the step names 'read', 'check', 'write' as the import reaches them. */
   onStep?: (step: 'read' | 'check' | 'write', detail: string) => void;
@@ -63,8 +70,12 @@ export interface ImportEmbeddingsOptions extends TableColumnOptions {
 export interface ImportEmbeddingsResult {
   version: EmbeddingVersionRecord;
   format: EmbeddingFileFormat;
-  /** Samples of the dataset that the file has no row for (non-empty only with allowMissing). */
+  /** Samples of the dataset without a row: in the file (allowMissing), or in the version after an append. */
   missingSampleIds: string[];
+  /** Rows appended, with appendTo. */
+  appended?: number;
+  /** The HNSW index updated by an append, or null when the version had none saved. */
+  search?: SearchInfo | null;
 }
 
 export async function importEmbeddings(workspace: Workspace, store: Store, options: ImportEmbeddingsOptions): Promise<ImportEmbeddingsResult> {
@@ -80,9 +91,29 @@ export async function importEmbeddings(workspace: Workspace, store: Store, optio
 
   options.onStep?.('check', `${raw.ids.length} x ${raw.dimension}`);
   const sampleIds = readManifest(dataset.manifestPath).manifest.samples.map((sample) => sample.sampleId);
-  const ordered = orderByManifest(raw, sampleIds, path, options);
+  const appending = options.appendTo !== undefined;
+  const ordered = orderByManifest(raw, sampleIds, path, appending ? { ...options, allowMissing: true } : options);
   checkFinite(ordered.vectors, ordered.dimension, ordered.sampleIds, path);
   const vectors = normaliseNamingIds(ordered.vectors, ordered.dimension, ordered.sampleIds, path);
+
+  if (options.appendTo !== undefined) {
+    const target = store.getEmbeddingVersion(options.appendTo);
+    if (target.datasetId !== dataset.datasetId) {
+      throw new ApronError('invalid-input', `Embedding version ${options.appendTo} belongs to dataset ${target.datasetId}, not ${dataset.datasetId}`, {
+        hint: 'Pass the dataset of the version, or leave --dataset out with --append-to.',
+      });
+    }
+    options.onStep?.('write', target.vectorsPath);
+    const appended = appendEmbeddings(store, target.embeddingVersionId, ordered.sampleIds, vectors);
+    const present = new Set(appended.sampleIds);
+    return {
+      version: appended.version,
+      format,
+      missingSampleIds: sampleIds.filter((id) => !present.has(id)),
+      appended: appended.added,
+      search: appended.search,
+    };
+  }
 
   // Same naming as `apron embed`: files named by the version id, written before the store row.
   const stamp = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);

@@ -7,6 +7,8 @@ import { readManifest } from '../dataset/manifest-io.js';
 import type { Sample } from '../dataset/manifest.js';
 import { mineFalseNegatives, type Suspect } from '../mine/false-negatives.js';
 import { PairSet } from '../mine/pairs.js';
+import { openVectorSearch } from '../search/embedding-index.js';
+import type { SearchInfo, SearchMode } from '../search/strategy.js';
 import type { QueueRecord, Store } from '../store/index.js';
 import { readEmbeddingFiles } from './embedding-file.js';
 import { policyOfRunConfig, type NegativePolicyOfRun } from './run-policy.js';
@@ -17,7 +19,13 @@ export interface MineQueueOptions {
   policy?: NegativePolicyOfRun;
   perSample?: number;
   limit?: number;
+  /** Exact search, the HNSW index, or 'auto' (default: APRON_SEARCH, else 'auto') to choose by size. */
+  search?: SearchMode;
+  /** Largest row count that 'auto' searches exactly (default: APRON_EXACT_MAX_ROWS, else the N^2 * D budget). */
+  exactMaxRows?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Rows inserted while the HNSW index is built or extended. */
+  onIndexProgress?: (done: number, total: number) => void;
 }
 
 export interface MineQueueResult {
@@ -25,6 +33,8 @@ export interface MineQueueResult {
   suspects: Suspect[];
   samples: Sample[];
   policy: NegativePolicyOfRun;
+  /** The search that found the suspects, as the queue's params also record it. */
+  search: SearchInfo;
 }
 
 export function mineQueue(store: Store, options: MineQueueOptions): MineQueueResult {
@@ -62,7 +72,14 @@ export function mineQueue(store: Store, options: MineQueueOptions): MineQueueRes
     ...store.listDecisionPairs(dataset.datasetId, 'unsure'),
   ]);
 
+  const search = openVectorSearch(version.vectorsPath, matrix.vectors, matrix.dimension, {
+    ...(options.search === undefined ? {} : { mode: options.search }),
+    ...(options.exactMaxRows === undefined ? {} : { exactMaxRows: options.exactMaxRows }),
+    ...(options.onIndexProgress === undefined ? {} : { onBuildProgress: options.onIndexProgress }),
+  });
+
   const suspects = mineFalseNegatives({
+    search,
     samples,
     vectors: matrix.vectors,
     dimension: matrix.dimension,
@@ -79,8 +96,8 @@ export function mineQueue(store: Store, options: MineQueueOptions): MineQueueRes
     datasetId: dataset.datasetId,
     embeddingVersionId: version.embeddingVersionId,
     kind: 'false-negative',
-    params: { policy, perSample: options.perSample ?? null, limit: options.limit ?? null, excludedDecidedPairs: decided.size },
+    params: { policy, perSample: options.perSample ?? null, limit: options.limit ?? null, excludedDecidedPairs: decided.size, search: search.info },
     items: suspects.map((suspect) => ({ sampleA: suspect.sampleA, sampleB: suspect.sampleB, evidence: suspect.evidence })),
   });
-  return { queue, suspects, samples, policy };
+  return { queue, suspects, samples, policy, search: search.info };
 }

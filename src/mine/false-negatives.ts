@@ -8,7 +8,7 @@ import { ApronError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import type { Sample } from '../dataset/manifest.js';
 import type { MaskRules } from '../mask/rules.js';
-import { ExactIndex } from '../search/exact.js';
+import { exactSearch, type VectorSearch } from '../search/vector-search.js';
 import { computeEvidence } from './evidence.js';
 import { createNegativeTest } from './negatives.js';
 import { pairKey, PairSet, type SamplePair } from './pairs.js';
@@ -38,7 +38,12 @@ export interface MineOptions {
   perSample?: number;
   /** Maximum number of suspects returned; default all. */
   limit?: number;
-  /** Progress of the similarity pass: pairs scored so far and the total. */
+  /**
+   * Index over `vectors` (row i is sample i), for example the HNSW index from openVectorSearch.
+   * Default: exact search. Either way the negative test filters candidates inside the search.
+   */
+  search?: VectorSearch;
+  /** Progress of the similarity pass: row pairs scored (exact) or query rows searched (HNSW) so far, and the total. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -84,7 +89,12 @@ export function mineFalseNegatives(options: MineOptions): Suspect[] {
   const decidedPerSample = countPerSample(samples, excluded);
   const k = perSample + decidedPerSample.reduce((max, count) => Math.max(max, count), 0);
 
-  const index = new ExactIndex(vectors, dimension);
+  const index = options.search ?? exactSearch(vectors, dimension);
+  if (index.count !== samples.length) {
+    throw new ApronError('invalid-input', `Search index has ${index.count} rows, but the dataset has ${samples.length} samples`, {
+      hint: 'Open the index over the same embedding version as the vectors.',
+    });
+  }
   const table = index.topKAll(k, {
     filter: negatives.isNegative,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
@@ -112,7 +122,7 @@ export function mineFalseNegatives(options: MineOptions): Suspect[] {
     (x, y) => y.similarity - x.similarity || x.rank - y.rank || x.indexA - y.indexA || x.indexB - y.indexB,
   );
   const limited = options.limit === undefined ? ranked : ranked.slice(0, options.limit);
-  log.info(`mined ${limited.length} suspects from ${samples.length} samples (${ranked.length} before the limit, ${perSample} per sample)`);
+  log.info(`mined ${limited.length} suspects from ${samples.length} samples (${ranked.length} before the limit, ${perSample} per sample, ${index.info.kind} search)`);
 
   return limited.map((candidate) => {
     const a = samples[candidate.indexA]!;

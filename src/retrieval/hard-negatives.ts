@@ -12,6 +12,7 @@
  */
 import type { HardNegativeCandidate, HardNegativeGroup } from './api-types.js';
 import type { GroundTruth } from './ground-truth.js';
+import type { HnswIndex } from '../search/hnsw.js';
 import { buildNeighbourTable } from './neighbour-table.js';
 import type { RetrievalSample } from './samples.js';
 
@@ -25,6 +26,8 @@ export interface HardNegativeInput {
   groupBy: 'class' | 'place';
   truth: GroundTruth;
   exclude: (i: number, j: number) => boolean;
+  /** HNSW index over `vectors`, searched instead of all pairs when given (see buildNeighbourTable). */
+  approximate?: HnswIndex;
 }
 
 /** Label of a sample's place on the board: its place id, else its site, else null. */
@@ -49,6 +52,7 @@ export function findHardNegativeCandidates(input: HardNegativeInput): HardNegati
     conditionCount: 1,
     k: CANDIDATES_PER_SAMPLE,
     exclude: (i, j) => input.exclude(i, j) || !isNegative(i, j),
+    ...(input.approximate === undefined ? {} : { approximate: input.approximate }),
   });
 
   const seen = new Set<string>();

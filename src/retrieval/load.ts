@@ -2,7 +2,9 @@
 import { ApronError } from '../core/errors.js';
 import type { LoadedDataset } from '../dataset/manifest-io.js';
 import { readEmbeddingFiles } from '../loop/embedding-file.js';
+import { openVectorSearch } from '../search/embedding-index.js';
 import { normaliseRows } from '../search/exact.js';
+import type { HnswIndex } from '../search/hnsw.js';
 import type { EmbeddingVersionRecord, Store } from '../store/index.js';
 import type { ConditionField } from './api-types.js';
 import { toRetrievalSample, type RetrievalSample } from './samples.js';
@@ -62,4 +64,13 @@ export function loadEmbedding(version: EmbeddingVersionRecord, dataset: LoadedDa
     return toRetrievalSample(sample, conditionField);
   });
   return { version, samples, vectors: normaliseRows(matrix.vectors, matrix.dimension), dimension: matrix.dimension };
+}
+
+/**
+ * Returns the HNSW index of the embedding's version when the search strategy (APRON_SEARCH, else
+ * by size) picks approximate search, loading, extending or building the graph saved beside the
+ * vector file. Returns undefined when the version is searched exactly.
+ */
+export function openApproximateIndex(embedding: LoadedEmbedding): HnswIndex | undefined {
+  return openVectorSearch(embedding.version.vectorsPath, embedding.vectors, embedding.dimension).hnsw;
 }

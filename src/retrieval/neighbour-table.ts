@@ -5,7 +5,9 @@
  * The pass follows ExactIndex.topKAll: blocks of rows, each unordered pair scored once with
  * dotTile and offered to both rows. A row's heap for condition c only takes rows of condition c.
  */
-import { dotTile } from '../search/dot-tile.js';
+import { ApronError } from '../core/errors.js';
+import { dotQuery, dotTile } from '../search/dot-tile.js';
+import type { HnswIndex } from '../search/hnsw.js';
 import { TopKHeaps, type Neighbour } from '../search/top-k-heap.js';
 
 /** Rows per block; two blocks and their tile stay in a typical L2 cache, as in ExactIndex. */
@@ -21,6 +23,11 @@ export interface NeighbourTableInput {
   k: number;
   /** True when row `j` must not be a result of query row `i`. */
   exclude: (i: number, j: number) => boolean;
+  /**
+   * HNSW index over `vectors` (labels are rows). When given, each query row runs one filtered
+   * search per condition instead of the exact all-pairs pass, so results may miss true neighbours.
+   */
+  approximate?: HnswIndex;
 }
 
 export interface NeighbourTable {
@@ -30,6 +37,7 @@ export interface NeighbourTable {
 }
 
 export function buildNeighbourTable(input: NeighbourTableInput): NeighbourTable {
+  if (input.approximate !== undefined) return buildApproximateTable(input, input.approximate);
   const { vectors, dimension, conditionOf, conditionCount, exclude } = input;
   const count = conditionOf.length;
   const heaps = new TopKHeaps(count * conditionCount, input.k);
@@ -75,4 +83,61 @@ export function buildNeighbourTable(input: NeighbourTableInput): NeighbourTable 
       return list;
     },
   };
+}
+
+/**
+ * Builds the table with one filtered HNSW search per query row and condition. The filter applies
+ * the condition and the exclusion inside the graph search, so a condition's list fills up even when
+ * its rows are far.
+ *
+ * A filtered search visits about max(efSearch, k) * N / n nodes to collect enough of a condition's
+ * n rows, so for a condition with n^2 <= max(efSearch, k) * N a plain scan of its n rows costs no
+ * more and is exact. Such small conditions are scanned instead.
+ */
+function buildApproximateTable(input: NeighbourTableInput, index: HnswIndex): NeighbourTable {
+  const { vectors, dimension, conditionOf, conditionCount, exclude } = input;
+  const count = conditionOf.length;
+  if (index.count !== count) {
+    throw new ApronError('invalid-input', `HNSW index has ${index.count} rows, but the neighbour table has ${count}`, {
+      hint: 'Open the index over the same embedding version as the vectors.',
+    });
+  }
+  const rowsOf = rowsByCondition(conditionOf, conditionCount);
+  const candidates = Math.max(index.parameters.efSearch, input.k);
+  const scanned = rowsOf.map((rows) => rows.length * rows.length <= candidates * count);
+  const lists: Neighbour[][] = new Array<Neighbour[]>(count * conditionCount);
+
+  for (let row = 0; row < count; row++) {
+    if (conditionOf[row]! < 0) continue;
+    const query = vectors.subarray(row * dimension, (row + 1) * dimension);
+    for (let condition = 0; condition < conditionCount; condition++) {
+      const allowed = (label: number): boolean => label !== row && conditionOf[label] === condition && !exclude(row, label);
+      lists[row * conditionCount + condition] = scanned[condition]
+        ? scanRows(vectors, dimension, query, rowsOf[condition]!, input.k, allowed)
+        : index.searchFiltered(query, input.k, allowed);
+    }
+  }
+
+  return {
+    k: input.k,
+    neighboursOf: (row, condition) => lists[row * conditionCount + condition] ?? [],
+  };
+}
+
+function rowsByCondition(conditionOf: Int32Array, conditionCount: number): number[][] {
+  const rowsOf: number[][] = Array.from({ length: conditionCount }, () => []);
+  conditionOf.forEach((condition, row) => {
+    if (condition >= 0) rowsOf[condition]!.push(row);
+  });
+  return rowsOf;
+}
+
+/** Returns the k best of `rows` for `query` that `allowed` accepts, by exact dot product. */
+function scanRows(vectors: Float32Array, dimension: number, query: Float32Array, rows: readonly number[], k: number, allowed: (label: number) => boolean): Neighbour[] {
+  const heaps = new TopKHeaps(1, k);
+  for (const other of rows) {
+    const score = dotQuery(vectors, dimension, query, other);
+    if (heaps.wouldAccept(0, score, other) && allowed(other)) heaps.push(0, score, other);
+  }
+  return heaps.sorted(0);
 }

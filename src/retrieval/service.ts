@@ -28,7 +28,7 @@ import { listFailures } from './failures.js';
 import { GroundTruth } from './ground-truth.js';
 import { HARD_NEGATIVE_NOTE } from './hard-negative-set.js';
 import { buildHardNegativeBoard, findHardNegativeCandidates } from './hard-negatives.js';
-import { loadEmbedding, resolveConditionField, resolveEmbeddingVersion } from './load.js';
+import { loadEmbedding, openApproximateIndex, resolveConditionField, resolveEmbeddingVersion } from './load.js';
 import { buildNeighbourTable } from './neighbour-table.js';
 import { computeRecallMatrix, type RetrievalIndex } from './recall-matrix.js';
 import { createExclusion, indexConditions } from './samples.js';
@@ -116,6 +116,7 @@ export class RetrievalService {
         // The search reads the rule only, so decisions are left out here and applied on the board below.
         truth: new GroundTruth(embedding.samples, setup.rule, { same: [], different: [] }),
         exclude: createExclusion(embedding.samples, setup.excludeSameSequenceSeconds),
+        approximate: openApproximateIndex(embedding),
       });
       log.info(`hard-negative search datasetId=${setup.datasetId} embeddingVersionId=${version.embeddingVersionId} groupBy=${setup.groupBy}: ${found.length} candidates in ${(performance.now() - started).toFixed(0)} ms`);
       return found;
@@ -208,6 +209,7 @@ export class RetrievalService {
         conditionCount: conditions.length,
         k: MAX_RETRIEVAL_K,
         exclude,
+        approximate: openApproximateIndex(embedding),
       });
       log.info(`neighbour search datasetId=${setup.datasetId} embeddingVersionId=${version.embeddingVersionId} rows=${embedding.samples.length} in ${(performance.now() - started).toFixed(0)} ms`);
       return { samples: embedding.samples, vectors: embedding.vectors, dimension: embedding.dimension, conditions, conditionOf, table, exclude };

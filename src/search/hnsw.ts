@@ -48,13 +48,38 @@ const PROGRESS_EVERY = 4096;
 /** Same tolerance as ExactIndex: float32 rounding moves a unit norm by about 1e-7. */
 const UNIT_NORM_TOLERANCE = 1e-3;
 
+/** Recall@k of an index against exact search, measured on the rows listed in `queryRows`. */
+export interface HnswRecallRecord {
+  k: number;
+  /** Number of query rows. */
+  queries: number;
+  recall: number;
+  /** Seed of the generator that drew the query rows. */
+  seed: number;
+  queryRows: number[];
+  measuredAt: string;
+}
+
+/** When and how fast a saved graph was built, and its last measured recall. */
+export interface HnswBuildRecord {
+  builtAt: string;
+  buildMs: number;
+  /** Set when rows were added to the saved graph after it was built. */
+  updatedAt?: string;
+  /** Rows added after the build, over all updates. */
+  addedRows?: number;
+  recall?: HnswRecallRecord;
+}
+
 /** Sidecar file written beside the graph, because the hnswlib file does not keep efSearch or the space. */
-interface HnswSidecar {
+export interface HnswSidecar {
   format: 'apron-hnsw';
   version: 1;
   dimension: number;
   count: number;
   parameters: HnswParameters;
+  /** Absent in sidecars written by `save` without a build record. */
+  build?: HnswBuildRecord;
 }
 
 export class HnswIndex {
@@ -93,13 +118,7 @@ export class HnswIndex {
         });
       }
     }
-    const sidecar = JSON.parse(readFileSync(sidecarPath, 'utf8')) as HnswSidecar;
-    if (sidecar.format !== 'apron-hnsw' || sidecar.version !== 1) {
-      throw new ApronError('unreadable-file', `${sidecarPath} is not an Apron HNSW sidecar of version 1`, {
-        path: sidecarPath,
-        hint: 'Delete the .hnsw files and build the index again.',
-      });
-    }
+    const sidecar = readHnswSidecar(path);
     const graph = new hnswlib.HierarchicalNSW(sidecar.parameters.space, sidecar.dimension);
     try {
       graph.readIndexSync(path);
@@ -205,8 +224,34 @@ export class HnswIndex {
     return { k: rowK, rows: count, neighboursOf };
   }
 
-  /** Writes the graph to `path` and its parameters to `<path>.json`, each through a rename. */
-  save(path: string): void {
+  /**
+   * Returns the k points most similar to `query` among the labels that `allowed` accepts, best
+   * first. The hnswlib bundled in hnswlib-node 3.0.0 (searchBaseLayerST in hnswalg.h) stops a
+   * filtered search only once it has max(efSearch, k) accepted points. So it returns fewer than k
+   * only when it has visited every point reachable in the graph.
+   */
+  searchFiltered(query: Float32Array | number[], k: number, allowed: (label: number) => boolean): Neighbour[] {
+    if (query.length !== this.dimension) {
+      throw new ApronError('invalid-input', `Query has ${query.length} values, but the index has dimension ${this.dimension}`);
+    }
+    checkK(k);
+    const limit = Math.min(k, this.count);
+    if (limit === 0) return [];
+    const values = Array.isArray(query) ? query : Array.from(query);
+    const result = this.graph.searchKnn(values, limit, allowed);
+    return toNeighbours(result.neighbors, result.distances);
+  }
+
+  /** Returns the stored vector of `label` as hnswlib keeps it (normalised in the 'cosine' space). */
+  vectorOf(label: number): number[] {
+    return this.graph.getPoint(label);
+  }
+
+  /**
+   * Writes the graph to `path` and its parameters to `<path>.json`, each through a rename.
+   * `build` goes into the sidecar unchanged.
+   */
+  save(path: string, build?: HnswBuildRecord): void {
     const partial = `${path}.partial`;
     try {
       this.graph.writeIndexSync(partial);
@@ -220,6 +265,7 @@ export class HnswIndex {
       });
     }
     const sidecar: HnswSidecar = { format: 'apron-hnsw', version: 1, dimension: this.dimension, count: this.count, parameters: this.parameters };
+    if (build !== undefined) sidecar.build = build;
     writeFileAtomic(sidecarPathFor(path), JSON.stringify(sidecar, null, 2));
   }
 }
@@ -229,8 +275,30 @@ export function hnswPathFor(vectorsPath: string): string {
   return vectorsPath.replace(/\.f32$/, '') + '.hnsw';
 }
 
-function sidecarPathFor(path: string): string {
+export function sidecarPathFor(path: string): string {
   return `${path}.json`;
+}
+
+/** Reads and checks the sidecar `<path>.json` of a graph saved at `path`. */
+export function readHnswSidecar(path: string): HnswSidecar {
+  const sidecarPath = sidecarPathFor(path);
+  let sidecar: HnswSidecar;
+  try {
+    sidecar = JSON.parse(readFileSync(sidecarPath, 'utf8')) as HnswSidecar;
+  } catch (error) {
+    throw new ApronError('unreadable-file', `Could not read the HNSW sidecar ${sidecarPath}: ${(error as Error).message}`, {
+      path: sidecarPath,
+      hint: 'Delete the .hnsw files and build the index again.',
+      cause: error,
+    });
+  }
+  if (sidecar.format !== 'apron-hnsw' || sidecar.version !== 1) {
+    throw new ApronError('unreadable-file', `${sidecarPath} is not an Apron HNSW sidecar of version 1`, {
+      path: sidecarPath,
+      hint: 'Delete the .hnsw files and build the index again.',
+    });
+  }
+  return sidecar;
 }
 
 /**
@@ -285,7 +353,8 @@ export function measureRecallAtK(exact: ExactIndex, approx: HnswIndex, k: number
   return { k, queries: rows.length, recall: expected === 0 ? 1 : hits / expected };
 }
 
-function sampleRows(count: number, size: number, seed: number): number[] {
+/** Draws `size` distinct rows of 0..count-1 (all rows when fewer) with a seeded shuffle. */
+export function sampleRows(count: number, size: number, seed: number): number[] {
   const all = Array.from({ length: count }, (_, row) => row);
   return new Rng(seed).shuffle(all).slice(0, Math.min(size, count));
 }

@@ -34,6 +34,8 @@ export interface EmbeddingVersionMethods {
   getEmbeddingVersion(embeddingVersionId: string): EmbeddingVersionRecord;
   /** Versions of one dataset, or of all datasets, oldest first. */
   listEmbeddingVersions(datasetId?: string): EmbeddingVersionRecord[];
+  /** Records a new row count after rows were appended to the version's files, and returns the updated record. */
+  setEmbeddingVersionCount(embeddingVersionId: string, count: number): EmbeddingVersionRecord;
 }
 
 interface EmbeddingRow {
@@ -72,6 +74,7 @@ export function createEmbeddingVersionMethods(context: StoreContext): EmbeddingV
      VALUES (@embeddingVersionId, @datasetId, @runId, @checkpointPath, @vectorsPath, @dimension, @count, @createdAt, @note)`,
   );
   const selectOne = db.prepare('SELECT * FROM embedding_versions WHERE embedding_version_id = ?');
+  const updateCount = db.prepare('UPDATE embedding_versions SET count = ? WHERE embedding_version_id = ?');
   const selectAll = db.prepare('SELECT * FROM embedding_versions ORDER BY created_at, embedding_version_id');
   const selectByDataset = db.prepare(
     'SELECT * FROM embedding_versions WHERE dataset_id = ? ORDER BY created_at, embedding_version_id',
@@ -121,6 +124,13 @@ export function createEmbeddingVersionMethods(context: StoreContext): EmbeddingV
     listEmbeddingVersions(datasetId) {
       const rows = datasetId === undefined ? selectAll.all() : selectByDataset.all(datasetId);
       return (rows as EmbeddingRow[]).map(toRecord);
+    },
+
+    setEmbeddingVersionCount(embeddingVersionId, count) {
+      const record = getEmbeddingVersion(embeddingVersionId);
+      checkShape({ ...record, count });
+      updateCount.run(count, embeddingVersionId);
+      return { ...record, count };
     },
   };
 }

@@ -146,7 +146,7 @@ describe('api handlers', () => {
       withPose: 1,
       withPlaceId: 1,
       embeddingVersions: [
-        { embeddingVersionId: 'emb-1', datasetId: 'tiny', runId: null, dimension: 16, count: 3, createdAt: '2025-03-01T10:00:01.000Z' },
+        { embeddingVersionId: 'emb-1', datasetId: 'tiny', runId: null, dimension: 16, count: 3, createdAt: '2025-03-01T10:00:01.000Z', search: { kind: 'exact', rows: 3 } },
       ],
     });
     expect(Object.keys(overview.conditions)).toEqual(['weather', 'timeOfDay', 'season']);

@@ -1,4 +1,5 @@
 import { importEmbeddings } from '../../loop/embedding-import.js';
+import { describeSearch } from '../../search/strategy.js';
 import { numberOption, requireString, stringOption, UsageError } from '../args.js';
 import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -9,6 +10,7 @@ export const importEmbeddingsCommand: Command = {
   name: 'import-embeddings',
   summary: 'import embeddings computed elsewhere (.npy, JSON, Arrow, Parquet) as a new embedding version',
   help: `Usage: apron import-embeddings --dataset ID FILE [options]
+       apron import-embeddings --append-to VERSION FILE [options]
 
 Checks the vectors in FILE against the dataset's samples, scales them to unit length, stores them
 (float32, in the manifest's sample order) as a new embedding version with no training run, and
@@ -34,6 +36,9 @@ Options:
   --allow-missing        accept a file without rows for some samples; the version then contains
                          only the samples present, and nothing is filled in for the others
   --note TEXT            note stored with the version (default: the source file and format)
+  --append-to VERSION    append the file's rows to this existing version instead of creating one;
+                         the file holds only samples the version lacks, and a saved HNSW index of
+                         the version gets the new points without a rebuild (prints the version id)
 ${WORKSPACE_HELP}`,
   options: {
     dataset: { type: 'string' },
@@ -43,10 +48,12 @@ ${WORKSPACE_HELP}`,
     dimension: { type: 'string' },
     'allow-missing': { type: 'boolean' },
     note: { type: 'string' },
+    'append-to': { type: 'string' },
   },
   maxPositionals: 1,
   async run(parsed, context) {
-    const datasetId = requireString(parsed.values, 'dataset');
+    const appendTo = stringOption(parsed.values, 'append-to');
+    const datasetOption = appendTo === undefined ? requireString(parsed.values, 'dataset') : stringOption(parsed.values, 'dataset');
     const path = parsed.positionals[0];
     if (path === undefined) throw new UsageError('missing the embeddings FILE');
     const dimension = numberOption(parsed.values, 'dimension', { min: 1, integer: true });
@@ -59,7 +66,9 @@ ${WORKSPACE_HELP}`,
     const steps = ['read', 'check', 'write'];
     const result = await withStore(parsed, (workspace, store) =>
       importEmbeddings(workspace, store, {
-        datasetId,
+        // With --append-to and no --dataset, the version names its dataset.
+        datasetId: datasetOption ?? store.getEmbeddingVersion(appendTo!).datasetId,
+        ...(appendTo === undefined ? {} : { appendTo }),
         path,
         ...(idsPath === undefined ? {} : { idsPath }),
         ...(idColumn === undefined ? {} : { idColumn }),
@@ -71,9 +80,11 @@ ${WORKSPACE_HELP}`,
       }),
     );
     const { version, missingSampleIds } = result;
-    progress.done(`${version.count} x ${version.dimension} from ${result.format}`);
+    const appended = result.appended === undefined ? '' : `, ${result.appended} rows appended`;
+    progress.done(`${version.count} x ${version.dimension} from ${result.format}${appended}`);
+    if (result.search !== undefined && result.search !== null) process.stderr.write(`search: ${describeSearch(result.search)}\n`);
     if (missingSampleIds.length > 0) {
-      process.stderr.write(`warning: ${missingSampleIds.length} samples of dataset ${datasetId} have no vector in this version\n`);
+      process.stderr.write(`warning: ${missingSampleIds.length} samples of dataset ${version.datasetId} have no vector in this version\n`);
     }
     context.print(version.embeddingVersionId);
     return EXIT.ok;

@@ -1,5 +1,6 @@
 import { mineQueue } from '../../loop/mine.js';
-import { numberOption, requireString } from '../args.js';
+import { describeSearch, parseSearchMode } from '../../search/strategy.js';
+import { numberOption, requireString, stringOption } from '../args.js';
 import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
@@ -20,17 +21,26 @@ Options:
   --embedding VERSION   embedding version id (printed by \`apron embed\`, listed by \`apron datasets\`)
   --per-sample K        suspects each sample contributes before ranking (default 10)
   --limit N             keep the N most similar suspects (default 2000)
+  --search MODE         exact, approximate (HNSW index saved beside the vectors) or auto
+                        (default: $APRON_SEARCH, else auto: exact while rows^2 x dimension
+                        stays within 1.5e10, about 10,800 rows at dimension 128)
+  --exact-max-rows N    with auto, search exactly up to N rows instead
 ${WORKSPACE_HELP}`,
   options: {
     embedding: { type: 'string' },
     'per-sample': { type: 'string' },
     limit: { type: 'string' },
+    search: { type: 'string' },
+    'exact-max-rows': { type: 'string' },
   },
   maxPositionals: 0,
   async run(parsed, context) {
     const embeddingVersionId = requireString(parsed.values, 'embedding');
     const perSample = numberOption(parsed.values, 'per-sample', { min: 1, max: 1000, integer: true });
     const limit = numberOption(parsed.values, 'limit', { min: 1, integer: true }) ?? 2000;
+    const searchOption = stringOption(parsed.values, 'search');
+    const search = searchOption === undefined ? undefined : parseSearchMode(searchOption, '--search');
+    const exactMaxRows = numberOption(parsed.values, 'exact-max-rows', { min: 0, integer: true });
 
     const progress = createProgress('mine');
     const result = await withStore(parsed, (_workspace, store) =>
@@ -38,10 +48,13 @@ ${WORKSPACE_HELP}`,
         embeddingVersionId,
         limit,
         ...(perSample === undefined ? {} : { perSample }),
-        onProgress: (done, total) => progress.update(done, total, 'pairs scored'),
+        ...(search === undefined ? {} : { search }),
+        ...(exactMaxRows === undefined ? {} : { exactMaxRows }),
+        onIndexProgress: (done, total) => progress.update(done, total, 'rows added to the HNSW index'),
+        onProgress: (done, total) => progress.update(done, total, 'searched'),
       }),
     );
-    progress.done(`${result.queue.size} suspects`);
+    progress.done(`${result.queue.size} suspects, ${describeSearch(result.search)}`);
     context.print(result.queue.queueId);
     return EXIT.ok;
   },
