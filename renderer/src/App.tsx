@@ -7,6 +7,7 @@ import { QueueScreen } from './screens/QueueScreen.js';
 import { CompareScreen } from './screens/CompareScreen.js';
 import { SampleScreen } from './screens/SampleScreen.js';
 import { RunsScreen } from './runs/RunsScreen.js';
+import { TrainingScreen } from './training/TrainingScreen.js';
 import { VersionShiftScreen } from './screens/VersionShiftScreen.js';
 import { TeamReviewScreen } from './team/TeamReviewScreen.js';
 import { SamplesScreen } from './screens/SamplesScreen.js';
@@ -41,10 +42,10 @@ function Screen({ route, reviewer }: { route: Route; reviewer: string }) {
     case 'dataset':
       return <DatasetOverviewScreen key={route.datasetId} datasetId={route.datasetId} />;
     case 'queue':
-      return <QueueScreen key={route.queueId} queueId={route.queueId} page={route.page} />;
+      return <QueueScreen key={route.queueId} queueId={route.queueId} page={route.page} order={route.order ?? 'similarity'} />;
     case 'pair':
       // Keyed by queue only, so that stepping through pairs keeps the zoom, the note and the session's undo positions.
-      return <PairScreen key={route.queueId} queueId={route.queueId} position={route.position} reviewer={reviewer} />;
+      return <PairScreen key={route.queueId} queueId={route.queueId} position={route.position} order={route.order ?? 'similarity'} reviewer={reviewer} />;
     case 'samples':
       return <SamplesScreen key={route.datasetId} datasetId={route.datasetId} page={route.page} filter={route.filter} />;
     case 'team':
@@ -52,7 +53,9 @@ function Screen({ route, reviewer }: { route: Route; reviewer: string }) {
     case 'versions':
       return <VersionShiftScreen key={`${route.from}\0${route.to}`} datasetId={route.datasetId} from={route.from} to={route.to} />;
     case 'runs':
-      return <RunsScreen key={route.datasetId} datasetId={route.datasetId} />;
+      return <RunsScreen key={route.datasetId} datasetId={route.datasetId} {...(route.runId === undefined ? {} : { runId: route.runId })} />;
+    case 'train':
+      return <TrainingScreen key={route.datasetId} datasetId={route.datasetId} runId={route.runId} />;
     case 'sample':
       return <SampleScreen key={`${route.datasetId}\0${route.sampleId}`} datasetId={route.datasetId} sampleId={route.sampleId} />;
     case 'compare':

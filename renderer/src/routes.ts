@@ -6,10 +6,12 @@
  *   #/datasets/<datasetId>             dataset overview
  *   #/queues/<queueId>?page=<n>        queue table, page n (1-based)
  *   #/queues/<queueId>/pairs/<pos>     one pair; pos is the queue position (0-based, as in the API)
+ *   ?order=active on either            most likely false negatives first (the API's active order)
  *   #/queues/<queueId>/team            agreement, adjudication, history and when to stop
  *   #/datasets/<id>/samples?page=<n>&filter=<text>   the dataset's samples, page n (1-based)
  *   #/datasets/<id>/samples/<sampleId>               one sample in every modality
- *   #/datasets/<id>/runs                             training runs and their monitor curves
+ *   #/datasets/<id>/runs?run=<runId>                 training runs and their monitor curves; `run` ticks one
+ *   #/datasets/<id>/train?run=<runId>                start, stop and resume runs; `run` is the run whose live curves are drawn
  *   #/datasets/<id>/versions/<from>/<to>             how decided pairs moved between two embedding versions
  *   #/datasets/<id>/compare/<sampleA>/<sampleB>      any two samples side by side
  *   #/datasets/<id>/retrieval                        recall across conditions and the failure grid of a cell
@@ -19,17 +21,21 @@
 export type Route =
   | { screen: 'datasets' }
   | { screen: 'dataset'; datasetId: string }
-  | { screen: 'queue'; queueId: string; page: number }
-  | { screen: 'pair'; queueId: string; position: number }
+  | { screen: 'queue'; queueId: string; page: number; order?: ReviewOrder }
+  | { screen: 'pair'; queueId: string; position: number; order?: ReviewOrder }
   | { screen: 'samples'; datasetId: string; page: number; filter: string }
   | { screen: 'sample'; datasetId: string; sampleId: string }
-  | { screen: 'runs'; datasetId: string }
+  | { screen: 'runs'; datasetId: string; runId?: string }
+  | { screen: 'train'; datasetId: string; runId: string | null }
   | { screen: 'versions'; datasetId: string; from: string; to: string }
   | { screen: 'team'; queueId: string }
   | { screen: 'compare'; datasetId: string; sampleA: string; sampleB: string }
   | { screen: 'retrieval'; datasetId: string }
   | { screen: 'hard-negatives'; datasetId: string }
   | { screen: 'unknown'; hash: string };
+
+/** Queue order: `similarity` (the mined order, the default) or `active` (estimated P(same) first). */
+export type ReviewOrder = 'similarity' | 'active';
 
 export function parseRoute(hash: string): Route {
   const withoutMark = hash.startsWith('#') ? hash.slice(1) : hash;
@@ -42,7 +48,14 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(query);
   if (segments.length === 0) return { screen: 'datasets' };
   if (first === 'datasets' && id !== undefined && segments.length === 2) return { screen: 'dataset', datasetId: id };
-  if (first === 'datasets' && id !== undefined && third === 'runs' && segments.length === 3) return { screen: 'runs', datasetId: id };
+  if (first === 'datasets' && id !== undefined && third === 'runs' && segments.length === 3) {
+    const runId = params.get('run');
+    return runId === null || runId === '' ? { screen: 'runs', datasetId: id } : { screen: 'runs', datasetId: id, runId };
+  }
+  if (first === 'datasets' && id !== undefined && third === 'train' && segments.length === 3) {
+    const runId = params.get('run');
+    return { screen: 'train', datasetId: id, runId: runId === null || runId === '' ? null : runId };
+  }
   if (first === 'datasets' && id !== undefined && third === 'versions' && fourth !== undefined && fifth !== undefined && segments.length === 5) {
     return { screen: 'versions', datasetId: id, from: fourth, to: fifth };
   }
@@ -58,10 +71,10 @@ export function parseRoute(hash: string): Route {
   if (first === 'datasets' && id !== undefined && third === 'retrieval' && segments.length === 3) return { screen: 'retrieval', datasetId: id };
   if (first === 'datasets' && id !== undefined && third === 'hard-negatives' && segments.length === 3) return { screen: 'hard-negatives', datasetId: id };
   if (first === 'queues' && id !== undefined && third === 'team' && segments.length === 3) return { screen: 'team', queueId: id };
-  if (first === 'queues' && id !== undefined && segments.length === 2) return { screen: 'queue', queueId: id, page: pageOf(params) };
+  if (first === 'queues' && id !== undefined && segments.length === 2) return { screen: 'queue', queueId: id, page: pageOf(params), ...orderOf(params) };
   if (first === 'queues' && id !== undefined && third === 'pairs' && fourth !== undefined && segments.length === 4) {
     const position = Number(fourth);
-    if (Number.isInteger(position) && position >= 0) return { screen: 'pair', queueId: id, position };
+    if (Number.isInteger(position) && position >= 0) return { screen: 'pair', queueId: id, position, ...orderOf(params) };
   }
   return { screen: 'unknown', hash };
 }
@@ -73,10 +86,15 @@ export function routeHash(route: Route): string {
       return '#/';
     case 'dataset':
       return `#/datasets/${encodeURIComponent(route.datasetId)}`;
-    case 'queue':
-      return `#/queues/${encodeURIComponent(route.queueId)}${route.page > 1 ? `?page=${route.page}` : ''}`;
+    case 'queue': {
+      const params = new URLSearchParams();
+      if (route.page > 1) params.set('page', String(route.page));
+      if (route.order === 'active') params.set('order', 'active');
+      const query = params.toString();
+      return `#/queues/${encodeURIComponent(route.queueId)}${query === '' ? '' : `?${query}`}`;
+    }
     case 'pair':
-      return `#/queues/${encodeURIComponent(route.queueId)}/pairs/${route.position}`;
+      return `#/queues/${encodeURIComponent(route.queueId)}/pairs/${route.position}${route.order === 'active' ? '?order=active' : ''}`;
     case 'samples': {
       const params = new URLSearchParams();
       if (route.page > 1) params.set('page', String(route.page));
@@ -85,7 +103,9 @@ export function routeHash(route: Route): string {
       return `#/datasets/${encodeURIComponent(route.datasetId)}/samples${query === '' ? '' : `?${query}`}`;
     }
     case 'runs':
-      return `#/datasets/${encodeURIComponent(route.datasetId)}/runs`;
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/runs${route.runId === undefined ? '' : `?run=${encodeURIComponent(route.runId)}`}`;
+    case 'train':
+      return `#/datasets/${encodeURIComponent(route.datasetId)}/train${route.runId === null ? '' : `?run=${encodeURIComponent(route.runId)}`}`;
     case 'versions':
       return `#/datasets/${encodeURIComponent(route.datasetId)}/versions/${encodeURIComponent(route.from)}/${encodeURIComponent(route.to)}`;
     case 'team':
@@ -107,6 +127,11 @@ export function routeHash(route: Route): string {
 function pageOf(params: URLSearchParams): number {
   const page = Number(params.get('page') ?? '1');
   return Number.isInteger(page) && page >= 1 ? page : 1;
+}
+
+/** Returns `{ order: 'active' }` for `order=active`, and nothing for the default similarity order. */
+function orderOf(params: URLSearchParams): { order?: ReviewOrder } {
+  return params.get('order') === 'active' ? { order: 'active' } : {};
 }
 
 function decodeSegments(parts: string[]): string[] | null {

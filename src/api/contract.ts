@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { RunCurves, RunSummary } from './contract-runs.js';
 import type { VersionShift } from './contract-versions.js';
 import { reviewApiArgs, reviewOrderSchema, type ReviewApiResults } from './contract-review.js';
+import { trainingApiArgs, type TrainingApiResults } from './contract-training.js';
 import { retrievalApiArgs, type RetrievalApiResults } from '../retrieval/api-types.js';
 
 export const verdictSchema = z.enum(['same', 'different', 'unsure']);
@@ -54,6 +55,7 @@ export const apiArgs = {
   listHardNegativeCandidates: retrievalApiArgs.listHardNegativeCandidates,
   confirmHardNegative: retrievalApiArgs.confirmHardNegative,
   ...reviewApiArgs,
+  ...trainingApiArgs,
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs;
@@ -94,6 +96,18 @@ export interface EmbeddingVersionSummary {
   dimension: number;
   count: number;
   createdAt: string;
+  search: EmbeddingSearchSummary;
+}
+
+/** The search mining and retrieval use for a version, and the measured recall of its HNSW index. */
+export interface EmbeddingSearchSummary {
+  kind: 'exact' | 'approximate';
+  rows: number;
+  /** Recall@10 against exact search, absent until the HNSW index is built. */
+  recallAt10?: number;
+  /** Number of query rows behind `recallAt10`. */
+  recallQueries?: number;
+  parameters?: { m: number; efConstruction: number; efSearch: number; space: 'ip' | 'cosine'; seed: number };
 }
 
 export interface QueueSummary {
@@ -251,7 +265,7 @@ export interface UndoResult {
   undone: DecisionRecord | null;
 }
 
-export interface ApiResults extends ReviewApiResults {
+export interface ApiResults extends ReviewApiResults, TrainingApiResults {
   listDatasets: DatasetSummary[];
   getDatasetOverview: DatasetOverview;
   listQueues: QueueSummary[];
@@ -318,3 +332,5 @@ export type {
   ReviewOrder,
   SliceEstimateRecord,
 } from './contract-review.js';
+export { TRAINING_JOB_STATUSES } from './contract-training.js';
+export type { TrainingJob, TrainingJobMonitors, TrainingJobStatus } from './contract-training.js';

@@ -14,12 +14,21 @@ import { readRunCurves, toRunSummary } from './runs-view.js';
 import { compareVersions } from '../loop/version-shift.js';
 import { createRetrievalHandlers } from './handlers-retrieval.js';
 import { activeQueueItems, createReviewHandlers } from './handlers-review.js';
+import { createTrainingHandlers } from './handlers-training.js';
+import { TrainingJobManager } from '../loop/training-jobs.js';
+import { openWorkspace } from '../core/workspace.js';
+import { dirname } from 'node:path';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiParsedArgs<M>) => Promise<ApiResults[M]> };
 
 export interface ApiHandlerOptions {
   /** Parsed manifests; defaults to the cache that `resolveFileToken` also uses. */
   manifests?: ManifestCache;
+  /**
+   * Training jobs of the workspace. When omitted, one is made on the first training call for the
+   * workspace around the store's file. The caller then cannot stop its jobs before closing the store.
+   */
+  trainingJobs?: TrainingJobManager;
 }
 
 export { dispatchApiCall } from './dispatch.js';
@@ -27,10 +36,13 @@ export { resolveFileToken, encodeFileToken, decodeFileToken, type ResolvedFile }
 
 export function createApiHandlers(store: Store, options: ApiHandlerOptions = {}): ApiHandlers {
   const manifests = options.manifests ?? sharedManifestCache;
+  let trainingJobs = options.trainingJobs;
+  const jobs = (): TrainingJobManager => (trainingJobs ??= new TrainingJobManager(openWorkspace(dirname(store.path)), store));
 
   return {
     ...createRetrievalHandlers(store, manifests),
     ...createReviewHandlers(store, manifests),
+    ...createTrainingHandlers(jobs),
 
     async listDatasets() {
       return store.listDatasets().map((dataset) => ({

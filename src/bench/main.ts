@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { formatError } from '../core/errors.js';
 import { benchAnn } from './bench-ann.js';
 import { benchDemo } from './bench-demo.js';
+import { benchRerank } from './bench-rerank.js';
 import { benchTrainSpeed } from './bench-train-speed.js';
+import { benchTwoWorkers } from './bench-two-workers.js';
+import { benchPointNetSpeed } from './bench-pointnet-speed.js';
 import { benchSearch } from './bench-search.js';
 import { benchStore } from './bench-store.js';
 import { writeReport, type BenchResult } from './report.js';
@@ -33,9 +36,12 @@ async function main(): Promise<number> {
 
   const benches: { name: string; run: () => Promise<BenchResult | BenchResult[]> }[] = [
     { name: 'search', run: benchSearch },
-    { name: 'approximate search', run: () => benchAnn() },
+    { name: 'approximate search', run: () => benchAnn({ dataRoot }) },
+    { name: 're-rank after a decision', run: benchRerank },
     { name: 'store', run: benchStore },
     { name: 'training speed', run: benchTrainSpeed },
+    { name: 'two training workers', run: () => benchTwoWorkers() },
+    { name: 'PointNet speed', run: () => benchPointNetSpeed() },
     { name: 'airside demo', run: benchDemo },
     ...BENCHES_ON_REAL_DATA.map((bench) => ({ name: bench.name, run: () => bench.run(dataRoot) })),
   ];

@@ -6,13 +6,16 @@
  * - `.npy`: float32 or float16, shape (N, D), with ids from a separate file (one per line, or a JSON array).
  * - JSON: `{"ids": [...], "vectors": [[...], ...]}` or `[{"id": ..., "vector": [...]}, ...]`.
  * - Arrow IPC (file or stream format, so Feather v2) and Parquet: an id column and either one
- *   list<float> column or D numeric columns.
+ *   list<float> column or D numeric columns. Arrow bodies may be uncompressed, LZ4_FRAME or ZSTD.
+ *   Parquet pages may be uncompressed, Snappy, GZIP, Brotli, ZSTD, LZ4 (Hadoop framing or raw) or LZ4_RAW.
  */
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { ApronError } from '../core/errors.js';
 import { parseNpy } from '../sensors/bev/npy.js';
+import { registerArrowCodecs } from './arrow-codecs.js';
 
 export interface RawEmbeddings {
   ids: string[];
@@ -148,19 +151,18 @@ interface ColumnSource {
 }
 
 /**
- * Reads an Arrow IPC file or stream (Feather v2 is the IPC file format).
- *
- * NOTE: LZ4 and ZSTD compressed bodies are rejected, because apache-arrow 21 decodes them only with
- * a codec registered in its compressionRegistry, and Apron registers none.
+ * Reads an Arrow IPC file or stream (Feather v2 is the IPC file format), uncompressed or with
+ * LZ4_FRAME or ZSTD compressed bodies (pyarrow's feather default is LZ4).
  */
 export function readArrowEmbeddings(bytes: Uint8Array, path: string, options: TableColumnOptions): RawEmbeddings {
+  registerArrowCodecs();
   let table;
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
     throw new ApronError('invalid-input', `Could not read the Arrow table ${path}: ${(error as Error).message}`, {
       path,
-      hint: 'Write an uncompressed Arrow IPC file, for example pyarrow.feather.write_feather(table, path, compression="uncompressed").',
+      hint: 'Write an Arrow IPC file that is uncompressed or uses LZ4 or ZSTD, for example pyarrow.feather.write_feather(table, path).',
       cause: error,
     });
   }
@@ -180,20 +182,18 @@ export function readArrowEmbeddings(bytes: Uint8Array, path: string, options: Ta
 }
 
 /**
- * Reads a Parquet file through hyparquet.
- *
- * NOTE: only uncompressed and Snappy pages are read. hyparquet 1.33 decodes ZSTD, GZIP, Brotli and
- * LZ4 only with codecs from hyparquet-compressors, which is not installed.
+ * Reads a Parquet file through hyparquet, with the page codecs of hyparquet-compressors 1.1
+ * (Snappy, GZIP, Brotli, ZSTD, LZ4 and LZ4_RAW). LZO pages are rejected: no codec reads them.
  */
 export async function readParquetEmbeddings(bytes: Uint8Array, path: string, options: TableColumnOptions): Promise<RawEmbeddings> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let rows: Record<string, unknown>[];
   try {
-    rows = await parquetReadObjects({ file: buffer });
+    rows = await parquetReadObjects({ file: buffer, compressors });
   } catch (error) {
     throw new ApronError('invalid-input', `Could not read the Parquet file ${path}: ${(error as Error).message}`, {
       path,
-      hint: 'Write the table uncompressed or with Snappy, for example pyarrow.parquet.write_table(table, path, compression="snappy").',
+      hint: 'Write the table uncompressed or with Snappy, GZIP, Brotli, ZSTD or LZ4, for example pyarrow.parquet.write_table(table, path, compression="zstd").',
       cause: error,
     });
   }

@@ -93,3 +93,84 @@ export function orderActive(items: readonly ReviewItem[], sliceField = 'sequence
   decided.sort((left, right) => left.item.position - right.item.position);
   return [...undecided, ...decided];
 }
+
+/**
+ * Groups items by their value of `sliceField` (items without one form their own group), each group
+ * in mined order: similarity highest first, then position. Inside one group every item has the
+ * same slice factor, and the calibrated curve never falls as similarity rises, so a group's
+ * estimates never rise along this order. orderActivePage relies on that to merge the groups.
+ */
+export function groupBySlice(items: readonly ReviewItem[], sliceField: string): ReviewItem[][] {
+  const groups = new Map<string | undefined, ReviewItem[]>();
+  for (const item of items) {
+    const value = item.slices[sliceField];
+    const group = groups.get(value);
+    if (group === undefined) groups.set(value, [item]);
+    else group.push(item);
+  }
+  const sorted = [...groups.values()];
+  for (const group of sorted) group.sort((left, right) => right.similarity - left.similarity || left.position - right.position);
+  return sorted;
+}
+
+/**
+ * Returns `orderActive(items, sliceField).slice(offset, offset + limit)` without scoring and sorting
+ * the whole queue: it merges the slice groups of groupBySlice, whose heads are the only candidates
+ * for the next place. `groups` must hold exactly the items of `items`, with their current verdicts.
+ */
+export function orderActivePage(
+  items: readonly ReviewItem[],
+  groups: readonly (readonly ReviewItem[])[],
+  offset: number,
+  limit: number,
+  sliceField = 'sequence',
+): ScoredItem[] {
+  const curve = calibrateQueue(items);
+  const factors = sliceFactors(items, curve, sliceField);
+  const probabilityOf = (item: ReviewItem): number | null => {
+    const base = predictSame(curve, item.similarity);
+    if (base === null) return null;
+    const value = item.slices[sliceField];
+    const factor = value === undefined ? 1 : (factors.get(value) ?? 1);
+    return Math.min(1, base * factor);
+  };
+
+  const end = offset + limit;
+  const page: ScoredItem[] = [];
+  const heads = groups.map(() => 0);
+  let emitted = 0;
+  while (emitted < end) {
+    // The best head by the order of orderActive: estimate, then similarity, then position.
+    let best = -1;
+    let bestEntry: ScoredItem | undefined;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      while (heads[g]! < group.length && group[heads[g]!]!.verdict !== null) heads[g]!++;
+      const item = group[heads[g]!];
+      if (item === undefined) continue;
+      const entry = { item, probability: probabilityOf(item) };
+      if (bestEntry === undefined || compareActive(entry, bestEntry) < 0) {
+        best = g;
+        bestEntry = entry;
+      }
+    }
+    if (bestEntry === undefined) break;
+    heads[best]!++;
+    if (emitted >= offset) page.push(bestEntry);
+    emitted++;
+  }
+  if (emitted >= end) return page;
+
+  // The page reaches past the undecided items into the decided ones, which follow in position order.
+  const decided = items.filter((item) => item.verdict !== null).sort((left, right) => left.position - right.position);
+  for (const item of decided.slice(Math.max(0, offset - emitted), end - emitted)) page.push({ item, probability: probabilityOf(item) });
+  return page;
+}
+
+function compareActive(left: ScoredItem, right: ScoredItem): number {
+  return (
+    (right.probability ?? 0) - (left.probability ?? 0) ||
+    right.item.similarity - left.item.similarity ||
+    left.item.position - right.item.position
+  );
+}

@@ -16,7 +16,8 @@ import { ApronError } from '../core/errors.js';
 import type { LoadedDataset } from '../dataset/manifest-io.js';
 import type { QueueRecord, Store, StoredQueueItem } from '../store/index.js';
 import { toDecisionRecord } from '../store/index.js';
-import { orderActive, type ReviewItem } from './active.js';
+import { orderActivePage, type ReviewItem } from './active.js';
+import { activeQueueItems, latestDecisionId } from './active-cache.js';
 import { buildAdjudicationQueue, pairKey } from './adjudication.js';
 import { findConflicts } from './conflicts.js';
 import { summarizeAgreement } from './kappa.js';
@@ -153,19 +154,16 @@ export function loadQueueReviewItems(store: Store, loadManifest: ManifestLoader,
   return { queue, items, sliceFields };
 }
 
-function latestDecisionId(review: PairReview): number {
-  const ids = review.verdicts.map((entry) => entry.decisionId);
-  if (review.adjudication !== null) ids.push(review.adjudication.decisionId);
-  return Math.max(...ids);
-}
-
 /**
- * Reads one page of the queue in active order, with each item's estimated P(same). The whole queue
- * is scored on every call, and only the page's items are read in full.
+ * Reads one page of the queue in active order, with each item's estimated P(same). The queue's
+ * items are cached between calls (active-cache.ts) and only their verdicts are read again. The
+ * whole queue is calibrated on every call, but only the page is ranked, and only its items are read in full.
  */
 export function activeQueuePage(store: Store, loadManifest: ManifestLoader, queueId: string, offset: number, limit: number): QueueItemsPage {
-  const { queue, items } = loadQueueReviewItems(store, loadManifest, queueId);
-  const page = orderActive(items).slice(offset, offset + limit);
+  const queue = store.getQueue(queueId);
+  const dataset = loadManifest(store.getDataset(queue.datasetId).manifestPath);
+  const { items, groups } = activeQueueItems(store, queue, dataset);
+  const page = orderActivePage(items, groups, offset, limit);
   return {
     queue: {
       queueId: queue.queueId,

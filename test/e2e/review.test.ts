@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, hasChromium, launchChromium } from '../../src/bench/chromium.js';
+import { readManifest } from '../../src/dataset/manifest-io.js';
+import { activeQueuePage } from '../../src/review/service.js';
 import { openStore } from '../../src/store/index.js';
 import { defaultRendererDir, serveWorkspace, type ServedWorkspace } from '../../src/server/serve-workspace.js';
 import { createReviewFixture, type ReviewFixture } from './review-fixture.js';
@@ -229,6 +231,81 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
     } finally {
       store.close();
     }
+  });
+
+  // The first queue's query samples are all in sequence drive-a, so its active order is its similarity
+  // order. This queue mixes drive-a and drive-b, and its two decided pairs favour drive-b.
+  const ACTIVE_QUEUE = 'queue-active';
+  const activeQueueUrl = (): string => `${served.url}/#/queues/${ACTIVE_QUEUE}`;
+  const activePairUrl = (position: number): string => `${activeQueueUrl()}/pairs/${position}?order=active`;
+
+  /** Positions of the queue's first page in active order, read from the store on disk as the server ranks them. */
+  function activePositions(): number[] {
+    const store = openStore(fixture.workspace.databasePath);
+    try {
+      return activeQueuePage(store, readManifest, ACTIVE_QUEUE, 0, 50).items.map((item) => item.position);
+    } finally {
+      store.close();
+    }
+  }
+
+  it('orders the queue by likely false negatives', async () => {
+    const store = openStore(fixture.workspace.databasePath);
+    try {
+      const pairs: [string, string][] = [['s3', 's5'], ['s2', 's4'], ['s1', 's2'], ['s0', 's1'], ['s4', 's5'], ['s5', 's2']];
+      const queue = store.createQueue({
+        queueId: ACTIVE_QUEUE,
+        datasetId: fixture.datasetId,
+        embeddingVersionId: 'emb-e2e',
+        items: pairs.map(([sampleA, sampleB], index) => ({
+          sampleA,
+          sampleB,
+          evidence: { similarity: 0.95 - index * 0.05, rank: 1, timeGapSeconds: null, sameSequence: false, distanceMetres: null, headingDifferenceDegrees: null },
+        })),
+      });
+      store.recordItemDecision(store.getQueueItemAt(queue.queueId, 0).queueItemId, { verdict: 'same', reviewer: REVIEWER });
+      store.recordItemDecision(store.getQueueItemAt(queue.queueId, 1).queueItemId, { verdict: 'different', reviewer: REVIEWER });
+    } finally {
+      store.close();
+    }
+    // Every undecided pair is below the calibrated range, so the drive-b slice factor decides: pairs 5 and 6 move up.
+    const expected = activePositions();
+    expect(expected).toEqual([4, 5, 2, 3, 0, 1]);
+
+    await page.goto(activeQueueUrl());
+    await page.getByRole('link', { name: 'Most likely false negatives first' }).click();
+    await page.waitForURL(`${activeQueueUrl()}?order=active`);
+    const rows = page.locator('.queue-table tbody tr');
+    await expect.poll(() => rows.evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-position'))))).toEqual(expected);
+    await expect.poll(() => page.getByRole('columnheader', { name: 'P(same), estimated' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('region', { name: 'When to stop' }).count()).toBe(1);
+
+    // The order is in the URL, so a reload keeps it.
+    await page.reload();
+    await expect.poll(() => page.getByRole('link', { name: 'Most likely false negatives first' }).getAttribute('aria-current')).toBe('true');
+    await expect.poll(() => rows.evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-position'))))).toEqual(expected);
+
+    await page.getByRole('link', { name: 'By similarity' }).click();
+    await page.waitForURL(activeQueueUrl());
+    await expect.poll(() => rows.evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-position'))))).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('moves to the next pair in active order', async () => {
+    await page.goto(`${activeQueueUrl()}?order=active`);
+    await page.getByRole('link', { name: 'Review from pair 5' }).click();
+    await page.waitForURL(activePairUrl(4));
+    await expect.poll(() => decisionStatus().textContent()).toContain('undecided');
+
+    await page.keyboard.press('d');
+    // The server ranks again after the decision: pair 6 is still the most likely in drive-b.
+    await page.waitForURL(activePairUrl(5));
+    expect(activePositions().slice(0, 3)).toEqual([5, 2, 3]);
+    await expect.poll(() => decisionStatus().textContent()).toContain('undecided');
+
+    // Pair 6 is the last position, so Next in similarity order would stop. In active order it goes to pair 3.
+    await page.getByRole('button', { name: 'Next pair' }).click();
+    await page.waitForURL(activePairUrl(2));
+    await expect.poll(() => decisionStatus().textContent()).toContain('undecided');
   });
 
   it('raised no errors in the page', () => {

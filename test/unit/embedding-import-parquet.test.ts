@@ -1,12 +1,19 @@
 /**
  * Parquet import, on files written by a minimal writer below: no Parquet writer is installed
  * (hyparquet only reads), so the test encodes the format itself. The writer covers one row group,
- * uncompressed v1 data pages with PLAIN values, and RLE levels (Apache Parquet format 2.x,
- * parquet.thrift, with the Thrift compact protocol).
+ * v1 data pages with PLAIN values, and RLE levels (Apache Parquet format 2.x, parquet.thrift, with
+ * the Thrift compact protocol). Pages are uncompressed, or compressed whole by one of the codecs
+ * below: Node's zlib for GZIP and Brotli, lz4js for the LZ4 block formats, and hand-built frames for
+ * Snappy and ZSTD.
+ *
+ * NOTE: the Snappy and ZSTD pages hold only literal (raw) blocks, because no Snappy or ZSTD
+ * compressor is installed, so the decoders' match and entropy paths run only on real files.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import lz4js from 'lz4js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWorkspace, type Workspace } from '../../src/core/workspace.js';
 import type { ManifestInput } from '../../src/dataset/manifest.js';
@@ -156,20 +163,33 @@ function plainFloats(values: number[]): number[] {
   return [...bytes];
 }
 
-function parquetFile(schema: SchemaNode[], rows: number, chunks: ColumnChunkInput[]): Uint8Array {
+/** A Parquet page codec: its CompressionCodec number in parquet.thrift and a compressor. */
+interface PageCodec {
+  name: string;
+  id: number;
+  compress(body: Uint8Array): Uint8Array;
+}
+
+const UNCOMPRESSED: PageCodec = { name: 'UNCOMPRESSED', id: 0, compress: (body) => body };
+
+function parquetFile(schema: SchemaNode[], rows: number, chunks: ColumnChunkInput[], codec: PageCodec = UNCOMPRESSED): Uint8Array {
   const out: number[] = [...new TextEncoder().encode('PAR1')];
   const offsets: number[] = [];
   const sizes: number[] = [];
+  const uncompressedSizes: number[] = [];
   for (const chunk of chunks) {
+    // A v1 data page compresses levels and values together. The header stays uncompressed.
+    const body = codec.compress(chunk.pageBody);
     const page = new CompactWriter()
       .i32(1, 0)
       .i32(2, chunk.pageBody.length)
-      .i32(3, chunk.pageBody.length)
+      .i32(3, body.length)
       .struct(5, (header) => header.i32(1, chunk.numValues).i32(2, 0).i32(3, 3).i32(4, 3))
       .finish();
     offsets.push(out.length);
-    out.push(...page, ...chunk.pageBody);
-    sizes.push(page.length + chunk.pageBody.length);
+    out.push(...page, ...body);
+    sizes.push(page.length + body.length);
+    uncompressedSizes.push(page.length + chunk.pageBody.length);
   }
 
   const footer = new CompactWriter()
@@ -191,9 +211,9 @@ function parquetFile(schema: SchemaNode[], rows: number, chunks: ColumnChunkInpu
               .i32(1, chunk.type)
               .list(2, 5, [0, 3], (writer, encoding) => writer.rawI32(encoding))
               .list(3, 8, chunk.path, (writer, part) => writer.rawString(part))
-              .i32(4, 0)
+              .i32(4, codec.id)
               .i64(5, chunk.numValues)
-              .i64(6, sizes[index]!)
+              .i64(6, uncompressedSizes[index]!)
               .i64(7, sizes[index]!)
               .i64(9, offsets[index]!);
           });
@@ -210,7 +230,7 @@ function parquetFile(schema: SchemaNode[], rows: number, chunks: ColumnChunkInpu
 }
 
 /** Table with a UTF8 id column and one FLOAT column per dimension. */
-function wideParquet(ids: string[], vectors: number[][]): Uint8Array {
+function wideParquet(ids: string[], vectors: number[][], codec: PageCodec = UNCOMPRESSED): Uint8Array {
   const dimension = vectors[0]!.length;
   const schema: SchemaNode[] = [
     { name: 'schema', children: 1 + dimension },
@@ -226,11 +246,11 @@ function wideParquet(ids: string[], vectors: number[][]): Uint8Array {
       pageBody: Uint8Array.from(plainFloats(vectors.map((vector) => vector[d]!))),
     })),
   ];
-  return parquetFile(schema, ids.length, chunks);
+  return parquetFile(schema, ids.length, chunks, codec);
 }
 
 /** Table with a UTF8 id column and a list<float> column in the standard three-level layout. */
-function listParquet(ids: string[], vectors: number[][], column = 'embedding'): Uint8Array {
+function listParquet(ids: string[], vectors: number[][], column = 'embedding', codec: PageCodec = UNCOMPRESSED): Uint8Array {
   const dimension = vectors[0]!.length;
   const schema: SchemaNode[] = [
     { name: 'schema', children: 2 },
@@ -247,8 +267,75 @@ function listParquet(ids: string[], vectors: number[][], column = 'embedding'): 
     { path: ['id'], type: TYPE_BYTE_ARRAY, numValues: ids.length, pageBody: Uint8Array.from(plainStrings(ids)) },
     { path: [column, 'list', 'element'], type: TYPE_FLOAT, numValues: ids.length * dimension, pageBody: Uint8Array.from([...repetition, ...definition, ...values]) },
   ];
-  return parquetFile(schema, ids.length, chunks);
+  return parquetFile(schema, ids.length, chunks, codec);
 }
+
+/** Compresses `data` into one raw LZ4 block. lz4js returns 0 for input without a match, which is then written as one literal run. */
+function lz4Block(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(data.length + Math.ceil(data.length / 255) + 16);
+  const size = lz4js.compressBlock(data, out, 0, data.length, new Uint32Array(1 << 16));
+  if (size > 0) return out.subarray(0, size);
+  const literal: number[] = [];
+  if (data.length < 15) literal.push(data.length << 4);
+  else {
+    literal.push(0xf0);
+    let rest = data.length - 15;
+    for (; rest >= 255; rest -= 255) literal.push(255);
+    literal.push(rest);
+  }
+  return Uint8Array.from([...literal, ...data]);
+}
+
+/** Compresses `data` in Hadoop's LZ4 framing, which Parquet's LZ4 codec (5) uses: big-endian raw and block lengths, then the block. */
+function hadoopLz4(data: Uint8Array): Uint8Array {
+  const block = lz4Block(data);
+  const out = new Uint8Array(8 + block.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  view.setUint32(4, block.length);
+  out.set(block, 8);
+  return out;
+}
+
+/** Encodes `data` as Snappy with only literal elements: a varint length, then one literal of up to 2^16 bytes. */
+function snappyLiteral(data: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  for (let rest = data.length; ; rest >>>= 7) {
+    if (rest < 0x80) {
+      out.push(rest);
+      break;
+    }
+    out.push((rest & 0x7f) | 0x80);
+  }
+  const lengthMinusOne = data.length - 1;
+  if (lengthMinusOne < 60) out.push(lengthMinusOne << 2);
+  else out.push(61 << 2, lengthMinusOne & 0xff, lengthMinusOne >> 8);
+  return Uint8Array.from([...out, ...data]);
+}
+
+/** Wraps `data` in a ZSTD frame (RFC 8878) with a 4-byte content size and one raw block. */
+function zstdRawFrame(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + 1 + 4 + 3 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0xfd2fb528, true);
+  // Frame header descriptor: content size field of 4 bytes (flag 2), single segment, no checksum.
+  out[4] = (2 << 6) | (1 << 5);
+  view.setUint32(5, data.length, true);
+  // Block header: last block, type raw (0), then the size in the upper 21 bits.
+  const header = 1 | (0 << 1) | (data.length << 3);
+  out.set([header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff], 9);
+  out.set(data, 12);
+  return out;
+}
+
+const PAGE_CODECS: PageCodec[] = [
+  { name: 'SNAPPY', id: 1, compress: snappyLiteral },
+  { name: 'GZIP', id: 2, compress: (body) => gzipSync(body) },
+  { name: 'BROTLI', id: 4, compress: (body) => brotliCompressSync(body) },
+  { name: 'LZ4', id: 5, compress: hadoopLz4 },
+  { name: 'ZSTD', id: 6, compress: zstdRawFrame },
+  { name: 'LZ4_RAW', id: 7, compress: lz4Block },
+];
 
 const SAMPLE_IDS = ['a', 'b', 'c'];
 const FILE_ORDER = ['c', 'a', 'b'];
@@ -322,6 +409,40 @@ describe('importEmbeddings from Parquet', () => {
   it('rejects ids the dataset lacks', async () => {
     const bytes = wideParquet(['a', 'b', 'zz'], [VECTORS['a']!, VECTORS['b']!, [1, 2, 3, 4]]);
     await expect(importAndRead(bytes)).rejects.toThrow(/emb\.parquet has 1 ids that dataset pq lacks, for example "zz"/);
+  });
+
+  for (const codec of PAGE_CODECS) {
+    it(`reads ${codec.name} pages`, async () => {
+      const uncompressed = listParquet(FILE_ORDER, FILE_ORDER.map((id) => VECTORS[id]!));
+      const bytes = listParquet(FILE_ORDER, FILE_ORDER.map((id) => VECTORS[id]!), 'embedding', codec);
+      // The compressed file must differ, or the test would pass with the codec ignored.
+      expect(Buffer.from(bytes).equals(Buffer.from(uncompressed))).toBe(false);
+      expectUnitRowsInManifestOrder(await importAndRead(bytes));
+    });
+  }
+
+  it('reads GZIP pages of one column per dimension', async () => {
+    const matrix = await importAndRead(wideParquet(FILE_ORDER, FILE_ORDER.map((id) => VECTORS[id]!), PAGE_CODECS[1]!));
+    expectUnitRowsInManifestOrder(matrix);
+  });
+
+  it('rejects a damaged GZIP page', async () => {
+    const bytes = listParquet(FILE_ORDER, FILE_ORDER.map((id) => VECTORS[id]!), 'embedding', {
+      name: 'GZIP',
+      id: 2,
+      compress: (body) => {
+        const compressed = gzipSync(body);
+        // Flip bits inside the deflate stream, after the 10-byte gzip header.
+        for (let i = 12; i < compressed.length - 8; i++) compressed[i] = compressed[i]! ^ 0x5a;
+        return compressed;
+      },
+    });
+    await expect(importAndRead(bytes)).rejects.toThrow(/Could not read the Parquet file/);
+  });
+
+  it('rejects LZO pages, which no codec reads', async () => {
+    const bytes = listParquet(FILE_ORDER, FILE_ORDER.map((id) => VECTORS[id]!), 'embedding', { name: 'LZO', id: 3, compress: (body) => body });
+    await expect(importAndRead(bytes)).rejects.toThrow(/Could not read the Parquet file .*LZO/);
   });
 
   it('rejects a truncated file', async () => {

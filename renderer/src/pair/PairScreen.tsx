@@ -1,9 +1,10 @@
 import { lazy, Suspense, useRef, useState } from 'react';
 import type { Verdict } from '../../../src/api/contract.js';
+import { useApi } from '../api/api-context.js';
 import { useApiCall } from '../api/use-api-call.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { QueueProgress } from '../components/QueueProgress.js';
-import { routeHash } from '../routes.js';
+import { routeHash, type ReviewOrder } from '../routes.js';
 import { QUEUE_PAGE_SIZE } from '../screens/QueueScreen.js';
 import { navigate } from '../use-hash-route.js';
 import { DecisionBar } from './DecisionBar.js';
@@ -26,11 +27,14 @@ export const REVIEWER_INPUT_ID = 'reviewer-name-input';
 interface PairScreenProps {
   queueId: string;
   position: number;
+  /** Order that picks the next pair: the following position, or the top undecided pair of the active order. */
+  order: ReviewOrder;
   reviewer: string;
 }
 
 /** Shows one pair of a queue for a decision from the keyboard, and moves on to the next pair after each decision. */
-export function PairScreen({ queueId, position, reviewer }: PairScreenProps) {
+export function PairScreen({ queueId, position, order, reviewer }: PairScreenProps) {
+  const api = useApi();
   const pairCall = useApiCall('getPair', { queueId, position });
   const progress = useApiCall('getQueueItems', { queueId, offset: 0, limit: 1 });
   const actions = useReviewActions(queueId, reviewer);
@@ -49,7 +53,32 @@ export function PairScreen({ queueId, position, reviewer }: PairScreenProps) {
   const pair = pairCall.state.value;
   const pairIsCurrent = pairCall.state.status === 'ok' && pair?.item.position === position;
   const total = pair?.total ?? progress.state.value?.total ?? 0;
-  const goTo = (target: number): void => navigate({ screen: 'pair', queueId, position: target }, { replace: true });
+  const goTo = (target: number): void => navigate({ screen: 'pair', queueId, position: target, order }, { replace: true });
+
+  /**
+   * Returns the position of the top undecided pair of the active order other than `current`, or
+   * null when no other pair is undecided. The server ranks again after every decision.
+   */
+  const nextActivePosition = async (current: number): Promise<number | null> => {
+    const page = await api.call('getQueueItems', { queueId, offset: 0, limit: 2, order: 'active' });
+    return page.items.find((item) => item.decision === null && item.position !== current)?.position ?? null;
+  };
+
+  const goToNextActive = async (current: number, whenNone: string): Promise<void> => {
+    try {
+      const next = await nextActivePosition(current);
+      if (currentPosition.current !== current) return;
+      if (next === null) actions.setNotice(whenNone);
+      else goTo(next);
+    } catch (error) {
+      actions.setNotice(`Could not find the next pair in active order: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  const goToNext = (): void => {
+    if (order === 'active') void goToNextActive(position, 'Every other pair of this queue is decided.');
+    else if (position + 1 < total) goTo(position + 1);
+  };
 
   const requireReviewer = (): boolean => {
     if (reviewer !== '') return true;
@@ -73,7 +102,8 @@ export function PairScreen({ queueId, position, reviewer }: PairScreenProps) {
     setNote('');
     progress.reload();
     if (currentPosition.current !== item.position) return;
-    if (item.position + 1 < pair.total) goTo(item.position + 1);
+    if (order === 'active') await goToNextActive(item.position, `Saved “${verdict}” for pair ${item.position + 1}. Every pair of this queue is decided.`);
+    else if (item.position + 1 < pair.total) goTo(item.position + 1);
     else actions.setNotice(`Saved “${verdict}” for pair ${item.position + 1}, the last pair of this queue.`);
   };
 
@@ -94,9 +124,7 @@ export function PairScreen({ queueId, position, reviewer }: PairScreenProps) {
   useReviewKeys({
     onVerdict: (verdict) => void decide(verdict),
     onUndo: () => void undo(),
-    onNext: () => {
-      if (position + 1 < total) goTo(position + 1);
-    },
+    onNext: goToNext,
     onPrevious: goToPrevious,
   });
 
@@ -115,7 +143,7 @@ export function PairScreen({ queueId, position, reviewer }: PairScreenProps) {
             <a href={routeHash({ screen: 'dataset', datasetId: queue.datasetId })}>{queue.datasetId}</a> /{' '}
           </>
         )}
-        <a href={routeHash({ screen: 'queue', queueId, page: Math.floor(position / QUEUE_PAGE_SIZE) + 1 })}>Queue {queueId}</a> /{' '}
+        <a href={routeHash({ screen: 'queue', queueId, page: order === 'active' ? 1 : Math.floor(position / QUEUE_PAGE_SIZE) + 1, order })}>Queue {queueId}</a> /{' '}
         <span>Pair {position + 1}</span>
       </nav>
 
@@ -127,8 +155,14 @@ export function PairScreen({ queueId, position, reviewer }: PairScreenProps) {
           <strong>
             Pair {position + 1} of {total}
           </strong>
-          <button type="button" aria-label="Next pair" aria-keyshortcuts="ArrowRight" disabled={position + 1 >= total} onClick={() => goTo(position + 1)}>
-            Next →
+          <button
+            type="button"
+            aria-label="Next pair"
+            aria-keyshortcuts="ArrowRight"
+            disabled={order === 'similarity' && position + 1 >= total}
+            onClick={goToNext}
+          >
+            {order === 'active' ? 'Next likely false negative →' : 'Next →'}
           </button>
         </div>
         {queue !== undefined && <QueueProgress decided={queue.decided} total={queue.size} />}

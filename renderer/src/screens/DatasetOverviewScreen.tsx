@@ -1,4 +1,4 @@
-import type { DatasetOverview } from '../../../src/api/contract.js';
+import type { DatasetOverview, EmbeddingSearchSummary } from '../../../src/api/contract.js';
 import { useApiCall } from '../api/use-api-call.js';
 import { CountTable } from '../components/CountTable.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
@@ -59,6 +59,9 @@ export function DatasetOverviewScreen({ datasetId }: { datasetId: string }) {
         <a className="button" href={routeHash({ screen: 'runs', datasetId })}>
           Show the training runs
         </a>{' '}
+        <a className="button" href={routeHash({ screen: 'train', datasetId, runId: null })}>
+          Train a model
+        </a>{' '}
         <span className="muted">Configuration, monitors and collapse warnings of every run; compare two.</span>
       </p>
 
@@ -112,6 +115,7 @@ function EmbeddingVersions({ dataset }: { dataset: DatasetOverview }) {
             Vectors
           </th>
           <th scope="col">Created</th>
+          <th scope="col">Search</th>
           <th scope="col">Decided pairs</th>
         </tr>
       </thead>
@@ -123,6 +127,7 @@ function EmbeddingVersions({ dataset }: { dataset: DatasetOverview }) {
             <td className="number">{version.dimension}</td>
             <td className="number">{formatCount(version.count)}</td>
             <td>{formatTimestamp(version.createdAt)}</td>
+            <td>{describeSearch(version.search)}</td>
             <td>
               {index > 0 && (
                 <a
@@ -142,4 +147,11 @@ function EmbeddingVersions({ dataset }: { dataset: DatasetOverview }) {
       </tbody>
     </table>
   );
+}
+
+/** One line on how mining and retrieval search a version, with the measured recall of its HNSW index. */
+function describeSearch(search: EmbeddingSearchSummary): string {
+  if (search.kind === 'exact') return 'exact search';
+  if (search.recallAt10 === undefined) return 'approximate index (HNSW), recall measured on first use';
+  return `approximate index (HNSW), recall@10 ${search.recallAt10.toFixed(3)} against exact search on ${formatCount(search.recallQueries ?? 0)} queries`;
 }

@@ -4,14 +4,15 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { QueueProgress } from '../components/QueueProgress.js';
 import { VerdictBadge } from '../components/VerdictBadge.js';
 import { formatDegrees, formatDuration, formatMetres, formatSimilarity } from '../format.js';
-import { routeHash } from '../routes.js';
+import { routeHash, type ReviewOrder } from '../routes.js';
+import { EstimatePanel } from '../team/TeamReviewScreen.js';
 
 /** Rows per page; a page of 50 fits a laptop screen twice over and loads in one short query. */
 export const QUEUE_PAGE_SIZE = 50;
 
-export function QueueScreen({ queueId, page }: { queueId: string; page: number }) {
+export function QueueScreen({ queueId, page, order }: { queueId: string; page: number; order: ReviewOrder }) {
   const offset = (page - 1) * QUEUE_PAGE_SIZE;
-  const { state } = useApiCall('getQueueItems', { queueId, offset, limit: QUEUE_PAGE_SIZE });
+  const { state } = useApiCall('getQueueItems', { queueId, offset, limit: QUEUE_PAGE_SIZE, order });
 
   if (state.status === 'error') return <ErrorPanel title={`Could not open queue ${queueId}`} error={state.error} />;
   const result = state.value;
@@ -21,6 +22,8 @@ export function QueueScreen({ queueId, page }: { queueId: string; page: number }
   const pageCount = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
   const firstUndecided = items.find((item) => item.decision === null);
   const startPosition = firstUndecided?.position ?? items[0]?.position ?? 0;
+  // In active order the API sends each row's estimated P(same), in row order.
+  const estimates = order === 'active' ? result.estimates : undefined;
 
   return (
     <section>
@@ -32,7 +35,7 @@ export function QueueScreen({ queueId, page }: { queueId: string; page: number }
       <div className="toolbar">
         <QueueProgress decided={queue.decided} total={queue.size} />
         {total > 0 && (
-          <a className="button primary" href={routeHash({ screen: 'pair', queueId, position: startPosition })}>
+          <a className="button primary" href={routeHash({ screen: 'pair', queueId, position: startPosition, order })}>
             {firstUndecided === undefined ? 'Review from the start of this page' : `Review from pair ${startPosition + 1}`}
           </a>
         )}
@@ -40,25 +43,59 @@ export function QueueScreen({ queueId, page }: { queueId: string; page: number }
           Team review: agreement, adjudication, history
         </a>
       </div>
+      <OrderSwitch queueId={queueId} order={order} />
       <p className="muted">
-        Embedding version <span className="mono">{queue.embeddingVersionId}</span>. Pairs are ordered by similarity: the
-        pairs the encoder finds most alike come first.
+        Embedding version <span className="mono">{queue.embeddingVersionId}</span>.{' '}
+        {order === 'active'
+          ? 'Undecided pairs come first, the pair most likely to be a false negative at the top: P(same) is calibrated on the decisions so far and adjusted per sequence. Decided pairs follow in queue order.'
+          : 'Pairs are ordered by similarity: the pairs the encoder finds most alike come first.'}
       </p>
 
-      <QueueItemsTable queueId={queueId} items={items} />
+      {order === 'active' && <EstimatePanel queueId={queueId} />}
+
+      <QueueItemsTable queueId={queueId} items={items} order={order} estimates={estimates} />
 
       <nav className="pager" aria-label="Pages">
-        {page > 1 && <a href={routeHash({ screen: 'queue', queueId, page: page - 1 })}>← Previous page</a>}
+        {page > 1 && <a href={routeHash({ screen: 'queue', queueId, page: page - 1, order })}>← Previous page</a>}
         <span>
           Page {page} of {pageCount} ({total} pairs)
         </span>
-        {page < pageCount && <a href={routeHash({ screen: 'queue', queueId, page: page + 1 })}>Next page →</a>}
+        {page < pageCount && <a href={routeHash({ screen: 'queue', queueId, page: page + 1, order })}>Next page →</a>}
       </nav>
     </section>
   );
 }
 
-function QueueItemsTable({ queueId, items }: { queueId: string; items: QueueItem[] }) {
+/** Links that switch the queue's order. The order lives in the URL hash, so a reload or a shared link keeps it. */
+function OrderSwitch({ queueId, order }: { queueId: string; order: ReviewOrder }) {
+  const options: Array<{ value: ReviewOrder; label: string }> = [
+    { value: 'similarity', label: 'By similarity' },
+    { value: 'active', label: 'Most likely false negatives first' },
+  ];
+  return (
+    <nav className="toolbar order-switch" aria-label="Queue order">
+      {options.map((option) => (
+        <a
+          key={option.value}
+          className={option.value === order ? 'button primary' : 'button'}
+          aria-current={option.value === order ? 'true' : undefined}
+          href={routeHash({ screen: 'queue', queueId, page: 1, order: option.value })}
+        >
+          {option.label}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+interface QueueItemsTableProps {
+  queueId: string;
+  items: QueueItem[];
+  order: ReviewOrder;
+  estimates: Array<number | null> | undefined;
+}
+
+function QueueItemsTable({ queueId, items, order, estimates }: QueueItemsTableProps) {
   return (
     <table className="data-table queue-table">
       <thead>
@@ -71,6 +108,11 @@ function QueueItemsTable({ queueId, items }: { queueId: string; items: QueueItem
           <th scope="col" className="number">
             Similarity
           </th>
+          {estimates !== undefined && (
+            <th scope="col" className="number">
+              P(same), estimated
+            </th>
+          )}
           <th scope="col" className="number">
             Rank
           </th>
@@ -88,14 +130,15 @@ function QueueItemsTable({ queueId, items }: { queueId: string; items: QueueItem
         </tr>
       </thead>
       <tbody>
-        {items.map((item) => (
+        {items.map((item, row) => (
           <tr key={item.queueItemId} data-position={item.position}>
             <td className="number">
-              <a href={routeHash({ screen: 'pair', queueId, position: item.position })}>{item.position + 1}</a>
+              <a href={routeHash({ screen: 'pair', queueId, position: item.position, order })}>{item.position + 1}</a>
             </td>
             <td className="mono">{item.sampleA}</td>
             <td className="mono">{item.sampleB}</td>
             <td className="number">{formatSimilarity(item.evidence.similarity)}</td>
+            {estimates !== undefined && <td className="number estimate">{formatEstimate(estimates[row])}</td>}
             <td className="number">{item.evidence.rank}</td>
             <td className="number">
               {formatDuration(item.evidence.timeGapSeconds)}
@@ -112,4 +155,9 @@ function QueueItemsTable({ queueId, items }: { queueId: string; items: QueueItem
       </tbody>
     </table>
   );
+}
+
+/** Formats an estimated P(same), or a dash before the queue has a decision to calibrate on. */
+function formatEstimate(probability: number | null | undefined): string {
+  return probability === null || probability === undefined ? '–' : probability.toFixed(2);
 }

@@ -38,7 +38,7 @@ export function TeamReviewScreen({ queueId, reviewer }: { queueId: string; revie
   );
 }
 
-function EstimatePanel({ queueId }: { queueId: string }) {
+export function EstimatePanel({ queueId }: { queueId: string }) {
   const [limit, setLimit] = useState(1);
   const [window, setWindow] = useState(50);
   const call = useApiCall('getReviewEstimate', { queueId, maxExpectedRemaining: limit, window });
