@@ -37,7 +37,7 @@ export async function benchTwoWorkers(options: TwoWorkerBenchOptions = {}): Prom
   const warmUpSteps = options.warmUpSteps ?? 3;
   const results: BenchResult[] = [];
 
-  for (const batchSize of options.batchSizes ?? [64, 128]) {
+  for (const batchSize of options.batchSizes ?? [64, 128, 256]) {
     const config = parseRunConfig({ batchSize, positives: { kind: 'augment' }, maskRules: { samePlace: false } });
     const batches = drawBatches(config, warmUpSteps + steps);
     const loadBefore = loadavg()[0] ?? 0;
