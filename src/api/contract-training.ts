@@ -67,6 +67,8 @@ export interface TrainingJob {
   /** The TensorFlow.js backend; known once the run has ended. */
   backend: string | null;
   error: string | null;
+  /** The hint on what to do about `error`, when the failure carried one. Runs read back from the store have none. */
+  errorHint?: string;
   resumedFrom: string | null;
   checkpointPath: string | null;
   /** True when `resumeTraining` can continue this run from its checkpoint. */

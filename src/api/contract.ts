@@ -103,6 +103,8 @@ export interface EmbeddingVersionSummary {
 export interface EmbeddingSearchSummary {
   kind: 'exact' | 'approximate';
   rows: number;
+  /** True when an HNSW index is saved beside the vectors; absent when `kind` is what 'auto' would choose. */
+  savedIndex?: boolean;
   /** Recall@10 against exact search, absent until the HNSW index is built. */
   recallAt10?: number;
   /** Number of query rows behind `recallAt10`. */
@@ -118,6 +120,8 @@ export interface QueueSummary {
   createdAt: string;
   size: number;
   decided: number;
+  /** The search that mining used, from the queue's stored parameters; absent for queues mined before it was recorded. */
+  search?: EmbeddingSearchSummary;
 }
 
 /** The evidence that put a pair in the queue. Distance and heading exist only when both samples have poses. */

@@ -3,7 +3,7 @@
  * `apron serve` and Electron's IPC both call them through `dispatchApiCall`, which parses the
  * arguments first, so each handler receives arguments that already match the contract.
  */
-import type { ApiMethod, ApiParsedArgs, ApiResults, QueueItem, QueueSummary } from './contract.js';
+import type { ApiMethod, ApiParsedArgs, ApiResults, EmbeddingSearchSummary, QueueItem, QueueSummary } from './contract.js';
 import type { QueueRecord, Store, StoredQueueItem } from '../store/index.js';
 import { toDecisionRecord } from '../store/index.js';
 import { sharedManifestCache, type ManifestCache } from './manifest-cache.js';
@@ -119,7 +119,7 @@ export function createApiHandlers(store: Store, options: ApiHandlerOptions = {})
 }
 
 function toQueueSummary(queue: QueueRecord): QueueSummary {
-  return {
+  const summary: QueueSummary = {
     queueId: queue.queueId,
     datasetId: queue.datasetId,
     embeddingVersionId: queue.embeddingVersionId,
@@ -128,6 +128,22 @@ function toQueueSummary(queue: QueueRecord): QueueSummary {
     size: queue.size,
     decided: queue.decided,
   };
+  const search = searchOfQueueParams(queue.params);
+  if (search !== undefined) summary.search = search;
+  return summary;
+}
+
+/** Reads the search that `mineQueue` records in a queue's parameters; undefined when absent or malformed. */
+function searchOfQueueParams(params: unknown): EmbeddingSearchSummary | undefined {
+  if (typeof params !== 'object' || params === null) return undefined;
+  const search = (params as { search?: unknown }).search;
+  if (typeof search !== 'object' || search === null) return undefined;
+  const { kind, rows, recallAt10, recallQueries } = search as Record<string, unknown>;
+  if ((kind !== 'exact' && kind !== 'approximate') || typeof rows !== 'number') return undefined;
+  const summary: EmbeddingSearchSummary = { kind, rows };
+  if (typeof recallAt10 === 'number') summary.recallAt10 = recallAt10;
+  if (typeof recallQueries === 'number') summary.recallQueries = recallQueries;
+  return summary;
 }
 
 function toQueueItem(item: StoredQueueItem): QueueItem {

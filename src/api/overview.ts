@@ -2,7 +2,7 @@
 import type { CountEntry, DatasetOverview, EmbeddingSearchSummary } from './contract.js';
 import type { LoadedDataset } from '../dataset/manifest-io.js';
 import type { DatasetRecord, EmbeddingVersionRecord } from '../store/index.js';
-import { describeVersionSearch } from '../search/embedding-index.js';
+import { describeSavedHnsw, describeVersionSearch } from '../search/embedding-index.js';
 
 const CONDITION_FIELDS = ['weather', 'timeOfDay', 'season'] as const;
 
@@ -80,10 +80,15 @@ export function buildDatasetOverview(
   };
 }
 
-/** Reads the search of a version from its HNSW sidecar, when there is one. Builds nothing. */
+/**
+ * Describes the HNSW index saved for a version (by `apron mine --search approximate`, for
+ * example), else the search that 'auto' would choose. Builds nothing.
+ */
 function searchSummary(version: EmbeddingVersionRecord): EmbeddingSearchSummary {
-  const info = describeVersionSearch(version.vectorsPath, version.count, version.dimension);
+  const saved = describeSavedHnsw(version.vectorsPath, version.count);
+  const info = saved ?? describeVersionSearch(version.vectorsPath, version.count, version.dimension);
   const summary: EmbeddingSearchSummary = { kind: info.kind, rows: info.rows };
+  if (saved !== null) summary.savedIndex = true;
   if (info.recallAt10 !== undefined) summary.recallAt10 = info.recallAt10;
   if (info.recallQueries !== undefined) summary.recallQueries = info.recallQueries;
   if (info.parameters !== undefined) summary.parameters = { ...info.parameters };

@@ -1,4 +1,4 @@
-/** Command-line options for mask rules, shared by `train` and `export-mask`. */
+/** Command-line options for mask rules, shared by `train`, `export-mask` and `mine` (for versions without a run). */
 import type { MaskRulesInput } from '../mask/rules.js';
 import { numberOption, type OptionSpec, type ParsedCommand } from './args.js';
 

@@ -15,7 +15,7 @@ import { policyOfRunConfig, type NegativePolicyOfRun } from './run-policy.js';
 
 export interface MineQueueOptions {
   embeddingVersionId: string;
-  /** Policy for embeddings that no run of this workspace produced (imported ones). */
+  /** Policy for embeddings that no run of this workspace produced (imported ones). Rejected for a version with a run, whose own policy applies. */
   policy?: NegativePolicyOfRun;
   perSample?: number;
   limit?: number;
@@ -44,13 +44,17 @@ export function mineQueue(store: Store, options: MineQueueOptions): MineQueueRes
   const matrix = readEmbeddingFiles(version.vectorsPath);
 
   let policy = options.policy;
-  if (policy === undefined) {
-    if (version.runId === null) {
-      throw new ApronError('invalid-input', `Embedding version ${version.embeddingVersionId} has no training run, so its mask rules are unknown`, {
-        hint: 'Pass the mask rules and positives the embeddings were trained with.',
+  if (version.runId !== null) {
+    if (policy !== undefined) {
+      throw new ApronError('invalid-input', `Embedding version ${version.embeddingVersionId} comes from training run ${version.runId}, whose mask rules and positives mining applies`, {
+        hint: 'Leave out --mask-time-window, --mask-radius, --no-mask-place, --positives and --positive-window: they apply only to versions without a training run, such as imported ones.',
       });
     }
     policy = policyOfRunConfig(store.getTrainingRun(version.runId).config, version.runId);
+  } else if (policy === undefined) {
+    throw new ApronError('invalid-input', `Embedding version ${version.embeddingVersionId} has no training run, so its mask rules are unknown`, {
+      hint: 'Pass the mask rules and positives the embeddings were trained with: `apron mine --embedding VERSION --positives temporal --positive-window 1 --mask-time-window 30`. The options --mask-radius M and --no-mask-place also apply (see `apron mine --help`).',
+    });
   }
 
   // Rows of the embedding file in their own order; every row must name a sample of the manifest.

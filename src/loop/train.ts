@@ -63,6 +63,22 @@ export async function trainInWorkspace(
     }
     resumeFrom = previous.checkpointPath;
     config = parseRunConfig(previous.config);
+    // A resume keeps the run's configuration, except that it may set a new total of steps.
+    const requestedSteps = (options.config as { steps?: unknown } | undefined)?.steps;
+    if (typeof requestedSteps === 'number') {
+      const { epochs: _epochs, ...rest } = config;
+      config = parseRunConfig({ ...rest, steps: requestedSteps });
+    }
+    const stoppedAt = (previous.metrics as { step?: unknown } | null)?.step;
+    const planned = (previous.metrics as { totalSteps?: unknown } | null)?.totalSteps;
+    if (typeof stoppedAt === 'number' && typeof planned === 'number') {
+      const total = config.steps ?? planned;
+      if (total <= stoppedAt) {
+        throw new ApronError('invalid-input', `Run ${previous.runId} is already at step ${stoppedAt} of ${total}, so resuming it would train nothing`, {
+          hint: `Pass --steps with a total above ${stoppedAt} to train it further.`,
+        });
+      }
+    }
   }
 
   const samePairs = options.useDecisions === false ? [] : store.listDecisionPairs(dataset.datasetId, 'same');

@@ -63,6 +63,8 @@ export interface TrainingJobSnapshot {
   /** The TensorFlow.js backend, reported with every step. */
   backend: string | null;
   error: string | null;
+  /** The hint on what to do about `error`, when the failure carried one. Runs read back from the store have none. */
+  errorHint?: string;
   resumedFrom: string | null;
   checkpointPath: string | null;
   /** True when `resume` can continue this run from its checkpoint. */
@@ -256,6 +258,7 @@ export class TrainingJobManager {
           error: error instanceof Error ? error.message : String(error),
           finishedAt: record.finishedAt,
         });
+        if (error instanceof ApronError && error.hint !== undefined) started.snapshot.errorHint = error.hint;
         log.error(`training run ${started.snapshot.runId} ${started.snapshot.status}`, error);
       },
     );

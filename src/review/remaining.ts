@@ -84,6 +84,11 @@ export function estimateRemaining(
   return { threshold, curve, slices, stopping: stoppingState(items, curve, threshold, rule) };
 }
 
+/** Formats an expected count: one decimal below 10, where it decides against a small limit, else a whole number. */
+function formatExpectedCount(count: number): string {
+  return count < 10 ? count.toFixed(1) : String(Math.round(count));
+}
+
 function stoppingState(items: readonly ReviewItem[], curve: readonly CalibrationBlock[], threshold: number, rule: StoppingRule): StoppingState {
   // The stopping total uses the curve alone, without slice factors, so it does not depend on a field.
   const above = scoreItems(items, '').filter((entry) => entry.item.similarity >= threshold && entry.item.verdict === null);
@@ -99,13 +104,13 @@ function stoppingState(items: readonly ReviewItem[], curve: readonly Calibration
   const windowEmpty = rule.window > 0 && recent.length >= rule.window && recentSame === 0;
   let reason: string;
   if (belowTarget) {
-    reason = `About ${expectedRemaining.toFixed(1)} false negatives are expected among the ${above.length} undecided pairs above similarity ${threshold}, below your limit of ${rule.maxExpectedRemaining}.`;
+    reason = `About ${formatExpectedCount(expectedRemaining)} false negatives are expected among the ${above.length} undecided pairs above similarity ${threshold.toFixed(3)}, below your limit of ${rule.maxExpectedRemaining}.`;
   } else if (windowEmpty) {
     reason = `The last ${rule.window} decisions found no same pair.`;
   } else if (expectedRemaining === null) {
-    reason = 'No same or different decision yet, so nothing is estimated; keep reviewing.';
+    reason = 'No same or different decision yet, so nothing is estimated.';
   } else {
-    reason = `About ${expectedRemaining.toFixed(1)} false negatives are expected among the ${above.length} undecided pairs above similarity ${threshold}; keep reviewing.`;
+    reason = `About ${formatExpectedCount(expectedRemaining)} false negatives are expected among the ${above.length} undecided pairs above similarity ${threshold.toFixed(3)}.`;
   }
 
   return {

@@ -89,6 +89,23 @@ export function describeVersionSearch(vectorsPath: string, rows: number, dimensi
   }
 }
 
+/**
+ * Describes the HNSW index saved beside a version's vectors, or returns null when none is saved
+ * or its sidecar is unreadable. Reads no vectors. Recall is left out when the index has fewer rows
+ * than the version, because the next use extends it and measures again.
+ */
+export function describeSavedHnsw(vectorsPath: string, rows: number): SearchInfo | null {
+  const path = hnswPathFor(vectorsPath);
+  if (!existsSync(path)) return null;
+  try {
+    const sidecar = readHnswSidecar(path);
+    return sidecar.count === rows ? infoOf(sidecar) : { kind: 'approximate', rows, parameters: sidecar.parameters };
+  } catch (error) {
+    log.warn(`ignoring unreadable HNSW sidecar of ${vectorsPath}: ${(error as Error).message}`);
+    return null;
+  }
+}
+
 interface OpenedHnsw {
   index: HnswIndex;
   sidecar: HnswSidecar;

@@ -96,8 +96,9 @@ export type ObjectiveConfig = z.infer<typeof objectiveSchema>;
 // Training and mining share one definition, because mining must apply the run's positives exactly.
 export { positivesSchema } from '../mine/positives.js';
 
+// Strict, so that a misspelt field is an error rather than a silently different run.
 export const runConfigSchema = z
-  .object({
+  .strictObject({
     /** Encoder input size in pixels. The image stack must be decoded at this size. */
     imageSize: z
       .object({ width: z.number().int().min(16).max(512), height: z.number().int().min(16).max(512) })
@@ -135,9 +136,13 @@ export const runConfigSchema = z
     message: 'set either steps or epochs, not both',
     path: ['steps'],
   })
-  .refine((config) => config.objective.kind !== 'moco' || config.objective.queueSize >= config.batchSize, {
-    message: 'the MoCo queue must hold at least one batch of keys (queueSize >= batchSize)',
-    path: ['objective', 'queueSize'],
+  .superRefine((config, context) => {
+    if (config.objective.kind !== 'moco' || config.objective.queueSize >= config.batchSize) return;
+    context.addIssue({
+      code: 'custom',
+      message: `the MoCo queue of ${config.objective.queueSize} keys must hold at least one batch of ${config.batchSize} (queueSize >= batchSize)`,
+      path: ['objective', 'queueSize'],
+    });
   })
   .refine((config) => config.objective.kind !== 'cpc' || config.objective.sequenceLength > config.objective.predictSteps, {
     message: 'sequenceLength must exceed predictSteps, so that every window has a target',

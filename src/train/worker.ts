@@ -43,7 +43,13 @@ async function loadStack(request: JobRequest, size: { width: number; height: num
 async function runTraining(request: TrainJobRequest): Promise<TrainJobResult> {
   await initBackend(request.backend === undefined ? {} : { preferred: request.backend });
   const resumed = request.resumeFrom === undefined ? undefined : await loadCheckpoint(request.resumeFrom);
-  const config = resumed?.state.config ?? parseRunConfig(request.config);
+  const requested = parseRunConfig(request.config);
+  // A resumed run keeps its checkpoint's configuration, except for a new total of steps.
+  if (resumed !== undefined && requested.steps !== undefined) {
+    const { epochs: _epochs, ...kept } = resumed.state.config;
+    resumed.state.config = { ...kept, steps: requested.steps };
+  }
+  const config = resumed?.state.config ?? requested;
   const { stack, samples } = await loadStack(request, config.imageSize);
 
   const options: Parameters<typeof train>[0] = {

@@ -135,6 +135,24 @@ describe.skipIf(!chromiumPresent)('training in the browser', () => {
     expect(await page.getByLabel(`Show run ${runId}`).isChecked()).toBe(true);
     await eventually(() => page.locator('.run-charts .line-chart polyline').count()).toBeGreaterThan(0);
     expect(await page.locator('.runs-table tbody tr').count()).toBe(2);
+    expect(await row.textContent()).toContain('infonce, temperature');
+    // Dashed series (chance ln K and the others) get a dashed legend swatch.
+    await eventually(() => page.locator('.run-charts .chart-legend svg line[stroke-dasharray]').count()).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows why a run failed before its first step', async () => {
+    await page.goto(`${served.url}/#/datasets/${DATASET_ID}/train`);
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Train a model');
+    await page.getByLabel('Batch size').fill('8');
+    await page.getByLabel('Positive window').fill('0.001');
+    await page.getByLabel('Advanced settings (JSON)').fill(ADVANCED_SETTINGS);
+    await page.getByRole('button', { name: 'Start' }).click();
+
+    const failure = page.locator('.training-live').getByRole('alert').filter({ hasText: 'failed before its first step' });
+    await eventually(() => failure.count()).toBe(1);
+    expect(await failure.textContent()).toContain('with a temporal positive within 0.001 s');
+    expect(await failure.locator('.error-hint').textContent()).toContain('positives.windowSeconds');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 // Cross-modal CLIP training on the real camera-LiDAR pairs of kitti-nuscenes-demo and
 // pjlab-lidar-camera. Pairs load with frustum crops, and a short run saves a checkpoint that loads
 // and resumes. A workspace run is recorded in the store and resumes by run id.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openWorkspace } from '../../src/core/workspace.js';
 import { importDataset } from '../../src/dataset/importers/index.js';
@@ -17,6 +19,7 @@ import { disposeCrossModalState, trainableVariables, trainCrossModal } from '../
 import { trainCrossModalInWorkspace } from '../../src/train/crossmodal/workspace-run.js';
 import { describeWithSharedData, sharedDataPath } from '../helpers/shared-data.js';
 
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tempRoot = mkdtempSync(join(tmpdir(), 'apron-crossmodal-real-'));
 afterAll(() => rmSync(tempRoot, { recursive: true, force: true }));
 
@@ -102,5 +105,18 @@ describeWithSharedData(['kitti-nuscenes-demo'], 'cross-modal training on real pa
         store.close();
       }
     }, 60_000);
+
+    it('resumes from the command line in a new process', () => {
+      // A new process has no backend yet when it loads the checkpoint, unlike this test process.
+      const env = { ...process.env, APRON_HOME: join(tempRoot, 'cli-workspace') };
+      const apron = (...args: string[]): string =>
+        execFileSync(process.execPath, [join(projectRoot, 'bin', 'apron.js'), ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      apron('import', sharedDataPath('pjlab-lidar-camera'));
+      const options = ['--dataset', 'pjlab-lidar-camera', '--batch-size', '4', '--points', '128'];
+      const first = apron('train-crossmodal', ...options, '--steps', '2').split('\n').at(-1)!;
+      const resumed = apron('train-crossmodal', ...options, '--steps', '3', '--resume', first).split('\n').at(-1)!;
+      expect(resumed).toMatch(/^run-/);
+      expect(resumed).not.toBe(first);
+    }, 90_000);
   });
 });

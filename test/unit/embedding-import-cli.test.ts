@@ -27,7 +27,7 @@ beforeEach(() => {
     samples: ['s1', 's2'].map((sampleId, index) => ({
       sampleId,
       sequenceId: 'A',
-      timestampNs: String(1_700_000_000_000_000_000n + BigInt(index)),
+      timestampNs: String(1_700_000_000_000_000_000n + BigInt(index) * 10_000_000_000n),
       cameras: [{ name: 'front', path: `cam/${sampleId}.png` }],
     })),
   } as ManifestInput;
@@ -97,5 +97,84 @@ describe('apron import-embeddings', () => {
     expect(code).toBe(0);
     expect(stdout.join('')).toContain('Usage: apron import-embeddings --dataset ID FILE [options]');
     expect(stdout.join('')).toContain('--allow-missing');
+  });
+});
+
+describe('apron mine on an imported version', () => {
+  async function importVersion(): Promise<string> {
+    const path = join(folder, 'emb.json');
+    writeFileSync(path, JSON.stringify({ ids: ['s1', 's2'], vectors: [[1, 0], [0.9, 0.1]] }));
+    expect(await main(['import-embeddings', '--workspace', workspaceRoot, '--dataset', 'cli', path])).toBe(0);
+    const id = stdout.join('').trim();
+    stdout.length = 0;
+    return id;
+  }
+
+  it('exits 3 naming the flags without rules', async () => {
+    const id = await importVersion();
+
+    const code = await main(['mine', '--workspace', workspaceRoot, '--embedding', id]);
+
+    expect(code).toBe(3);
+    expect(stderr.join('')).toContain('has no training run, so its mask rules are unknown');
+    expect(stderr.join('')).toContain('--positives temporal --positive-window 1 --mask-time-window 30');
+  });
+
+  it('mines with the rules given', async () => {
+    const id = await importVersion();
+
+    const code = await main(['mine', '--workspace', workspaceRoot, '--embedding', id, '--positives', 'augment', '--mask-time-window', '5']);
+
+    expect(code).toBe(0);
+    const queueId = stdout.join('').trim();
+    const store = openStore(join(workspaceRoot, 'apron.db'));
+    try {
+      const queue = store.getQueue(queueId);
+      expect(queue.size).toBe(1);
+      expect(queue.params).toMatchObject({
+        policy: { maskRules: { sameSequenceWithinSeconds: 5, samePlace: true }, positives: { kind: 'augment' } },
+      });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('treats temporal neighbours as positives', async () => {
+    const id = await importVersion();
+
+    const code = await main(['mine', '--workspace', workspaceRoot, '--embedding', id, '--positives', 'temporal', '--positive-window', '20', '--mask-time-window', '5']);
+
+    expect(code).toBe(0);
+    const store = openStore(join(workspaceRoot, 'apron.db'));
+    try {
+      expect(store.getQueue(stdout.join('').trim()).size).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('rejects rules for a version with a run', async () => {
+    const imported = await importVersion();
+    const store = openStore(join(workspaceRoot, 'apron.db'));
+    let id: string;
+    try {
+      const run = store.startTrainingRun({ datasetId: 'cli', config: { maskRules: {}, positives: { kind: 'augment' } } });
+      const version = store.getEmbeddingVersion(imported);
+      id = store.addEmbeddingVersion({ datasetId: 'cli', runId: run.runId, vectorsPath: version.vectorsPath, dimension: version.dimension, count: version.count }).embeddingVersionId;
+    } finally {
+      store.close();
+    }
+
+    const code = await main(['mine', '--workspace', workspaceRoot, '--embedding', id, '--mask-time-window', '5']);
+
+    expect(code).toBe(3);
+    expect(stderr.join('')).toContain(`comes from training run`);
+    expect(stderr.join('')).toContain('apply only to versions without a training run');
+  });
+
+  it('lists the rule options in help', async () => {
+    expect(await main(['mine', '--help'])).toBe(0);
+    const help = stdout.join('');
+    for (const flag of ['--mask-time-window', '--mask-radius', '--no-mask-place', '--positives', '--positive-window']) expect(help).toContain(flag);
   });
 });

@@ -115,12 +115,22 @@ describe('remaining estimate', () => {
     expect(stopping.belowTarget).toBe(true);
     expect(stopping.stop).toBe(true);
     expect(stopping.reason).toBe(
-      'About 1.0 false negatives are expected among the 2 undecided pairs above similarity 0.4, below your limit of 1.5.',
+      'About 1.0 false negatives are expected among the 2 undecided pairs above similarity 0.400, below your limit of 1.5.',
     );
 
     const strict = estimateRemaining(sliceItems, 0.4, [], { maxExpectedRemaining: 0.5, window: 0 }).stopping;
     expect(strict.belowTarget).toBe(false);
     expect(strict.stop).toBe(false);
+    expect(strict.reason).toBe('About 1.0 false negatives are expected among the 2 undecided pairs above similarity 0.400.');
+  });
+
+  it('rounds a large count and the threshold', () => {
+    // The curve gives 2/3 at and above 0.9, so 30 undecided pairs at 0.98 are 20 expected.
+    const items = [item(1, 0.9, 'A', 'same', 1), item(2, 0.1, 'A', 'different', 2)];
+    for (let id = 3; id < 33; id++) items.push(item(id, 0.98, 'A'));
+    const stopping = estimateRemaining(items, 0.9715888500213623, [], { maxExpectedRemaining: 1, window: 0 }).stopping;
+    expect(stopping.expectedRemaining).toBeCloseTo(20, 9);
+    expect(stopping.reason).toBe('About 20 false negatives are expected among the 30 undecided pairs above similarity 0.972.');
   });
 
   it('stops after a window without same', () => {

@@ -6,6 +6,7 @@ import { ApronError } from '../../src/core/errors.js';
 import { openWorkspace, type Workspace } from '../../src/core/workspace.js';
 import type { ManifestInput } from '../../src/dataset/manifest.js';
 import { writeManifest } from '../../src/dataset/manifest-io.js';
+import { createApiHandlers } from '../../src/api/handlers.js';
 import { appendEmbeddings } from '../../src/loop/embedding-append.js';
 import { readEmbeddingFiles, writeEmbeddingFiles } from '../../src/loop/embedding-file.js';
 import { importEmbeddings } from '../../src/loop/embedding-import.js';
@@ -117,6 +118,22 @@ describe('appendEmbeddings', () => {
     const params = store.getQueue(mined.queue.queueId).params as { search: { kind: string; recallAt10: number } };
     expect(params.search.kind).toBe('approximate');
     expect(params.search.recallAt10).toBe(mined.search.recallAt10);
+  });
+
+  it('api shows the saved index', async () => {
+    const handlers = createApiHandlers(store);
+    const overview = await handlers.getDatasetOverview({ datasetId: 'drives' });
+    const version = overview.embeddingVersions.find((entry) => entry.embeddingVersionId === 'emb-append');
+    // 1,200 rows at dimension 16 fit the exact budget, so 'auto' alone would describe exact search.
+    expect(version?.search.kind).toBe('approximate');
+    expect(version?.search.savedIndex).toBe(true);
+    expect(version?.search.recallAt10).toBeGreaterThan(0.95);
+    expect(version?.search.recallQueries).toBeGreaterThan(0);
+
+    const queue = (await handlers.listQueues({ datasetId: 'drives' }))[0];
+    expect(queue?.search?.kind).toBe('approximate');
+    expect(queue?.search?.rows).toBe(1200);
+    expect(queue?.search?.recallAt10).toBe(version?.search.recallAt10);
   });
 
   it('rejects rows the version already has', () => {

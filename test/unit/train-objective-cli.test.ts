@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/main.js';
 import { openWorkspace } from '../../src/core/workspace.js';
 import { openStore } from '../../src/store/index.js';
@@ -78,6 +79,37 @@ describe('apron train objective flags', () => {
     const run = store.getTrainingRun(stdout.join('').trim());
     store.close();
     expect((run.config as { hardNegatives: unknown }).hardNegatives).toEqual({ enabled: true, perBatch: 4, weight: 2 });
+  });
+
+  it('resumes a finished run to a new total of steps', async () => {
+    const base = ['train', '--workspace', workspaceRoot, '--dataset', 'd', '--config', configPath];
+    expect(await main(base)).toBe(0);
+    const firstRun = stdout.join('').trim();
+    stdout.length = 0;
+
+    expect(await main([...base, '--resume', firstRun, '--steps', '4'])).toBe(0);
+    const store = openStore(openWorkspace(workspaceRoot).databasePath);
+    const resumed = store.getTrainingRun(stdout.join('').trim());
+    store.close();
+    const metrics = resumed.metrics as { step: number; stepsRun: number; totalSteps: number };
+    expect(metrics.step).toBe(4);
+    expect(metrics.stepsRun).toBe(2);
+    expect(metrics.totalSteps).toBe(4);
+  });
+
+  it('rejects resuming a finished run without more steps', async () => {
+    const base = ['train', '--workspace', workspaceRoot, '--dataset', 'd', '--config', configPath];
+    expect(await main(base)).toBe(0);
+    const firstRun = stdout.join('').trim();
+    expect(await main([...base, '--resume', firstRun])).toBe(EXIT.input);
+    expect(stderr.join('')).toContain('is already at step 2 of 2');
+  });
+
+  it('rejects a misspelt configuration field', async () => {
+    const misspelt = join(folder, 'misspelt.json');
+    writeFileSync(misspelt, JSON.stringify({ ...TINY_CONFIG, stepz: 5 }));
+    expect(await main(['train', '--workspace', workspaceRoot, '--dataset', 'd', '--config', misspelt])).toBe(EXIT.input);
+    expect(stderr.join('')).toContain('Unrecognized key: "stepz"');
   });
 
   it('rejects an unknown objective', async () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRunConfig, DEFAULT_FORM_VALUES } from '../../renderer/src/training/training-config.js';
 import { parseRoute, routeHash } from '../../renderer/src/routes.js';
+import { maskRulesFromOptions } from '../../src/cli/mask-options.js';
 import { parseRunConfig } from '../../src/train/config.js';
 
 describe('training form configuration', () => {
@@ -28,6 +29,25 @@ describe('training form configuration', () => {
     const config = built.ok ? built.config : {};
     expect(config['objective']).toEqual({ kind: 'moco', queueSize: 256, momentum: 0.99 });
     expect(config['positives']).toEqual({ kind: 'augment' });
+  });
+
+  it('sends the mask rules of apron train', () => {
+    const built = buildRunConfig(DEFAULT_FORM_VALUES);
+    const config = built.ok ? built.config : {};
+    expect(config['maskRules']).toEqual({ sameSequenceWithinSeconds: 30, samePlace: true });
+    expect(config['maskRules']).toEqual(maskRulesFromOptions({}));
+    expect(parseRunConfig(config).maskRules).toEqual({ sameSequenceWithinSeconds: 30, samePlace: true });
+  });
+
+  it('sends the mask time window typed', () => {
+    const built = buildRunConfig({ ...DEFAULT_FORM_VALUES, maskTimeWindowSeconds: '5' });
+    expect(built.ok ? built.config['maskRules'] : undefined).toEqual({ sameSequenceWithinSeconds: 5, samePlace: true });
+    expect(buildRunConfig({ ...DEFAULT_FORM_VALUES, maskTimeWindowSeconds: 'x' })).toEqual({ ok: false, error: 'The mask time window "x" is not a number.' });
+  });
+
+  it('lets advanced maskRules replace the field', () => {
+    const built = buildRunConfig({ ...DEFAULT_FORM_VALUES, advancedJson: '{"maskRules": {"poseRadiusMetres": 10}}' });
+    expect(built.ok ? built.config['maskRules'] : undefined).toEqual({ poseRadiusMetres: 10 });
   });
 
   it('lets the advanced JSON replace fields', () => {

@@ -160,6 +160,15 @@ describe('training job manager', () => {
     expect(store.listTrainingRuns(DATASET_ID).filter((run) => run.status === 'running')).toHaveLength(0);
   });
 
+  it('keeps the hint of a failed run', async () => {
+    // A window shorter than the frame interval leaves no sample with a temporal positive.
+    const started = await jobs.start({ datasetId: DATASET_ID, config: { ...TINY_CONFIG, positives: { kind: 'temporal', windowSeconds: 0.001 } } });
+    const failed = await waitFor(started.runId, (job) => job.status === 'failed');
+    expect(failed.step).toBe(0);
+    expect(failed.error).toContain('Only 0 sample(s) with a temporal positive within 0.001 s');
+    expect(failed.errorHint).toContain('positives.windowSeconds');
+  });
+
   it('shows a run of an exited process as interrupted', async () => {
     // A separate Node process records a run and exits without an outcome, as a crashed engine would.
     const script = join(root, 'start-and-exit.ts');

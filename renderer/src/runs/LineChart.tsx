@@ -9,6 +9,8 @@ export interface Series {
 }
 
 const WIDTH = 480;
+/** Dash pattern of dashed series, in the chart's user units; the legend swatch repeats it. */
+const DASH = '4 3';
 const HEIGHT = 180;
 const PAD = 8;
 
@@ -46,7 +48,7 @@ export function LineChart({ title, series, yLabel }: { title: string; series: Se
           <polyline
             key={entry.label}
             className={`chart-line ${entry.className}`}
-            strokeDasharray={entry.dashed === true ? '4 3' : undefined}
+            strokeDasharray={entry.dashed === true ? DASH : undefined}
             points={entry.points
               .filter((point) => Number.isFinite(point.y))
               .map((point) => `${x(point.x).toFixed(1)},${y(point.y).toFixed(1)}`)
@@ -65,7 +67,7 @@ export function LineChart({ title, series, yLabel }: { title: string; series: Se
       <ul className="chart-legend">
         {series.map((entry) => (
           <li key={entry.label}>
-            <span className={`chart-swatch ${entry.className}`} aria-hidden="true" /> {entry.label}
+            <Swatch entry={entry} /> {entry.label}
           </li>
         ))}
       </ul>
@@ -75,4 +77,14 @@ export function LineChart({ title, series, yLabel }: { title: string; series: Se
 
 function formatTick(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
+
+/** Draws the legend mark of a series: a solid bar, or a dashed line drawn like the series itself. */
+function Swatch({ entry }: { entry: Series }) {
+  if (entry.dashed !== true) return <span className={`chart-swatch ${entry.className}`} aria-hidden="true" />;
+  return (
+    <svg className="chart-swatch" width="14" height="3" viewBox="0 0 14 3" aria-hidden="true">
+      <line x1="0" y1="1.5" x2="14" y2="1.5" className={entry.className} strokeWidth="3" strokeDasharray={DASH} />
+    </svg>
+  );
 }

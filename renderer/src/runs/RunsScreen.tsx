@@ -4,6 +4,7 @@ import { useApiCall } from '../api/use-api-call.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { formatTimestamp } from '../format.js';
 import { routeHash } from '../routes.js';
+import { describeConfig } from './run-config.js';
 import { RunCharts } from './RunCharts.js';
 
 /**
@@ -93,19 +94,4 @@ function RunsTable({ runs, picked, onToggle }: { runs: RunSummary[]; picked: str
       </tbody>
     </table>
   );
-}
-
-/** Returns the settings a reviewer compares runs by, in one line. */
-export function describeConfig(config: unknown): string {
-  if (typeof config !== 'object' || config === null) return '–';
-  const entries = config as Record<string, unknown>;
-  const positives = entries['positives'] as { kind?: string; windowSeconds?: number } | undefined;
-  const parts = [
-    `temperature ${String(entries['temperature'] ?? '?')}`,
-    `batch ${String(entries['batchSize'] ?? '?')}`,
-    `positives ${positives?.kind ?? '?'}${positives?.windowSeconds === undefined ? '' : ` ${positives.windowSeconds} s`}`,
-    `mask ${JSON.stringify(entries['maskRules'] ?? {})}`,
-  ];
-  if (entries['steps'] !== undefined) parts.push(`${String(entries['steps'])} steps`);
-  return parts.join(', ');
 }

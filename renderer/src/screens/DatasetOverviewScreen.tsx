@@ -149,9 +149,14 @@ function EmbeddingVersions({ dataset }: { dataset: DatasetOverview }) {
   );
 }
 
-/** One line on how mining and retrieval search a version, with the measured recall of its HNSW index. */
+/**
+ * One line on how mining and retrieval search a version: the saved HNSW index with its measured
+ * recall when there is one, else what 'auto' would choose.
+ */
 function describeSearch(search: EmbeddingSearchSummary): string {
   if (search.kind === 'exact') return 'exact search';
-  if (search.recallAt10 === undefined) return 'approximate index (HNSW), recall measured on first use';
-  return `approximate index (HNSW), recall@10 ${search.recallAt10.toFixed(3)} against exact search on ${formatCount(search.recallQueries ?? 0)} queries`;
+  if (search.savedIndex !== true) return 'approximate index (HNSW), built and measured on first use';
+  const index = 'approximate, saved HNSW index';
+  if (search.recallAt10 === undefined) return `${index}, recall measured on next use`;
+  return `${index}, recall@10 ${search.recallAt10.toFixed(3)} against exact search on ${formatCount(search.recallQueries ?? 0)} queries`;
 }

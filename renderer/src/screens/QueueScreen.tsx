@@ -1,9 +1,9 @@
-import type { QueueItem } from '../../../src/api/contract.js';
+import type { EmbeddingSearchSummary, QueueItem } from '../../../src/api/contract.js';
 import { useApiCall } from '../api/use-api-call.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { QueueProgress } from '../components/QueueProgress.js';
 import { VerdictBadge } from '../components/VerdictBadge.js';
-import { formatDegrees, formatDuration, formatMetres, formatSimilarity } from '../format.js';
+import { formatCount, formatDegrees, formatDuration, formatMetres, formatSimilarity } from '../format.js';
 import { routeHash, type ReviewOrder } from '../routes.js';
 import { EstimatePanel } from '../team/TeamReviewScreen.js';
 
@@ -45,7 +45,8 @@ export function QueueScreen({ queueId, page, order }: { queueId: string; page: n
       </div>
       <OrderSwitch queueId={queueId} order={order} />
       <p className="muted">
-        Embedding version <span className="mono">{queue.embeddingVersionId}</span>.{' '}
+        Embedding version <span className="mono">{queue.embeddingVersionId}</span>
+        {queue.search !== undefined && `, mined with ${describeQueueSearch(queue.search)}`}.{' '}
         {order === 'active'
           ? 'Undecided pairs come first, the pair most likely to be a false negative at the top: P(same) is calibrated on the decisions so far and adjusted per sequence. Decided pairs follow in queue order.'
           : 'Pairs are ordered by similarity: the pairs the encoder finds most alike come first.'}
@@ -160,4 +161,11 @@ function QueueItemsTable({ queueId, items, order, estimates }: QueueItemsTablePr
 /** Formats an estimated P(same), or a dash before the queue has a decision to calibrate on. */
 function formatEstimate(probability: number | null | undefined): string {
   return probability === null || probability === undefined ? '–' : probability.toFixed(2);
+}
+
+/** Describes the search a queue was mined with, as its stored parameters record it. */
+function describeQueueSearch(search: EmbeddingSearchSummary): string {
+  if (search.kind === 'exact') return `exact search over ${formatCount(search.rows)} rows`;
+  if (search.recallAt10 === undefined) return 'approximate search (HNSW)';
+  return `approximate search (HNSW), recall@10 ${search.recallAt10.toFixed(3)} on ${formatCount(search.recallQueries ?? 0)} queries`;
 }

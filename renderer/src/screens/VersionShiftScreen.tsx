@@ -39,7 +39,11 @@ export function VersionShiftScreen({ datasetId, from, to }: VersionShiftProps) {
 
           <h2>Review queue</h2>
           {shift.queues.from === null || shift.queues.to === null ? (
-            <p className="muted">Mine a queue from both versions (`npx apron mine`) to see which suspects left or entered it.</p>
+            <p className="muted">
+              Mine a queue from both versions (<code>npx apron mine --embedding VERSION</code>) to see which suspects left or entered it. A
+              version imported with <code>npx apron import-embeddings</code> also needs the mask rules and positives it was trained with
+              (<code>--positives</code>, <code>--mask-time-window</code>; see <code>npx apron mine --help</code>).
+            </p>
           ) : (
             <div className="table-grid">
               <PairList datasetId={datasetId} caption={`No longer suspected (${shift.queues.left.length})`} pairs={shift.queues.left} />

@@ -56,6 +56,13 @@ export function LiveRunPanel({ datasetId, runId, onRunChanged, onJobChanged }: L
       <h2>
         Run <span className="mono">{job.runId}</span>
       </h2>
+      {job.error !== null && (
+        <ErrorPanel
+          title={job.step === 0 ? `Run ${job.runId} ${job.status} before its first step` : `Run ${job.runId} ${job.status} at step ${job.step}`}
+          error={new Error(job.error)}
+          hint={job.errorHint}
+        />
+      )}
       <dl className="facts">
         <dt>Status</dt>
         <dd data-testid="training-status">{job.status}</dd>
@@ -99,7 +106,6 @@ export function LiveRunPanel({ datasetId, runId, onRunChanged, onJobChanged }: L
           The collapse flag was raised at {job.collapseWarnings} monitored step(s) of this run.
         </p>
       )}
-      {job.error !== null && <ErrorPanel title={`Run ${job.runId} ${job.status}`} error={new Error(job.error)} />}
       {live.error !== null && <ErrorPanel title="Could not refresh the run" error={live.error} />}
       {actionError !== null && <ErrorPanel title="The action failed" error={actionError} />}
 

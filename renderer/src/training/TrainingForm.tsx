@@ -1,6 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorPanel } from '../components/ErrorPanel.js';
-import { buildRunConfig, DEFAULT_FORM_VALUES, OBJECTIVE_KINDS, POSITIVES_KINDS, type TrainingFormValues } from './training-config.js';
+import { buildRunConfig, DEFAULT_FORM_VALUES, OBJECTIVE_KINDS,
+  WORKER_CHOICES, POSITIVES_KINDS, type TrainingFormValues } from './training-config.js';
 
 export interface TrainingFormProps {
   /** Starts a run; rejects with the engine's error, which the form shows. */
@@ -35,7 +36,9 @@ export function TrainingForm({ onStart, busy }: TrainingFormProps) {
     }
   };
 
-  const text = (key: 'steps' | 'batchSize' | 'learningRate' | 'temperature' | 'windowSeconds' | 'queueSize' | 'momentum' | 'hardNegativeWeight', label: string, hint?: string) => (
+  const text = (
+    key: 'steps' | 'batchSize' | 'learningRate' | 'temperature' | 'windowSeconds' | 'queueSize' | 'momentum' | 'hardNegativeWeight' | 'maskTimeWindowSeconds',
+    label: string, hint?: string) => (
     <Field label={label} hint={hint}>
       <input type="text" inputMode="decimal" value={values[key]} onChange={(event) => set(key, event.target.value)} />
     </Field>
@@ -49,6 +52,15 @@ export function TrainingForm({ onStart, busy }: TrainingFormProps) {
         {text('batchSize', 'Batch size', 'anchor samples per step')}
         {text('learningRate', 'Learning rate')}
         {text('temperature', 'Temperature')}
+        <Field label="Worker threads" hint="auto: two on a two-core machine, for infonce without hard negatives">
+          <select value={values.workers} onChange={(event) => set('workers', event.target.value as TrainingFormValues['workers'])}>
+            {WORKER_CHOICES.map((choice) => (
+              <option key={choice} value={choice}>
+                {choice}
+              </option>
+            ))}
+          </select>
+        </Field>
       </fieldset>
 
       <fieldset>
@@ -74,6 +86,7 @@ export function TrainingForm({ onStart, busy }: TrainingFormProps) {
         </Field>
         {values.objectiveKind === 'moco' && text('queueSize', 'Queue size', 'keys kept as negatives')}
         {values.objectiveKind === 'moco' && text('momentum', 'Momentum', 'of the key encoder')}
+        {text('maskTimeWindowSeconds', 'Mask same sequence within (s)', 'two samples of one drive this close in time are never a negative pair; pairs sharing a placeId are masked too')}
       </fieldset>
 
       <fieldset>

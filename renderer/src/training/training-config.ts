@@ -7,6 +7,8 @@
 export const OBJECTIVE_KINDS = ['infonce', 'nt-xent', 'moco', 'cpc'] as const;
 export type ObjectiveKind = (typeof OBJECTIVE_KINDS)[number];
 
+export const WORKER_CHOICES = ['auto', '1', '2'] as const;
+
 export const POSITIVES_KINDS = ['temporal', 'augment', 'place'] as const;
 export type PositivesKind = (typeof POSITIVES_KINDS)[number];
 
@@ -25,12 +27,19 @@ export interface TrainingFormValues {
   momentum: string;
   hardNegatives: boolean;
   hardNegativeWeight: string;
+  /**
+   * Seconds within which two samples of one sequence are never a negative pair. The form sends it
+   * as maskRules with samePlace, which is the default rule of `apron train`.
+   */
+  maskTimeWindowSeconds: string;
+  /** Worker threads of each training step. */
+  workers: (typeof WORKER_CHOICES)[number];
   useDecisions: boolean;
   /** A JSON object whose fields replace those of the form, for settings the form does not show. */
   advancedJson: string;
 }
 
-/** The form's first values: the engine's defaults, except 200 steps written out. */
+/** The form's first values: the defaults of `apron train`, with 200 steps and the 30 s mask written out. */
 export const DEFAULT_FORM_VALUES: TrainingFormValues = {
   steps: '200',
   batchSize: '64',
@@ -43,6 +52,8 @@ export const DEFAULT_FORM_VALUES: TrainingFormValues = {
   momentum: '0.999',
   hardNegatives: false,
   hardNegativeWeight: '1',
+  maskTimeWindowSeconds: '30',
+  workers: 'auto',
   useDecisions: true,
   advancedJson: '',
 };
@@ -61,6 +72,7 @@ export function buildRunConfig(values: TrainingFormValues): BuiltConfig {
   if (values.objectiveKind === 'moco') numbers.push(['queue size', values.queueSize], ['momentum', values.momentum]);
   // Checked even when hard negatives are off, because the weight is sent either way.
   numbers.push(['hard-negative weight', values.hardNegativeWeight]);
+  numbers.push(['mask time window', values.maskTimeWindowSeconds]);
   for (const [label, text] of numbers) {
     if (text.trim() === '' || !Number.isFinite(Number(text))) return { ok: false, error: `The ${label} "${text}" is not a number.` };
   }
@@ -79,6 +91,9 @@ export function buildRunConfig(values: TrainingFormValues): BuiltConfig {
     positives: values.positivesKind === 'temporal' ? { kind: 'temporal', windowSeconds: Number(values.windowSeconds) } : { kind: values.positivesKind },
     objective,
     hardNegatives: { enabled: values.hardNegatives, weight: Number(values.hardNegativeWeight) },
+    // The same rule as the default of `apron train`; a maskRules object in the advanced JSON replaces it.
+    maskRules: { sameSequenceWithinSeconds: Number(values.maskTimeWindowSeconds), samePlace: true },
+    workers: values.workers === 'auto' ? 'auto' : Number(values.workers),
   };
 
   if (values.advancedJson.trim() !== '') {

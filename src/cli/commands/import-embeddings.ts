@@ -14,7 +14,8 @@ export const importEmbeddingsCommand: Command = {
 
 Checks the vectors in FILE against the dataset's samples, scales them to unit length, stores them
 (float32, in the manifest's sample order) as a new embedding version with no training run, and
-prints its id. Mining such a version needs the mask rules passed explicitly.
+prints its id. Mining such a version needs the mask rules and positives the vectors were trained
+with: \`apron mine --embedding VERSION --positives KIND --mask-time-window S\` (see \`apron mine --help\`).
 
 Formats (detected from the file's first bytes, then its extension):
   .npy               float32 or float16 array of shape (N, D); needs --ids

@@ -1,9 +1,13 @@
 import { mineQueue } from '../../loop/mine.js';
 import { describeSearch, parseSearchMode } from '../../search/strategy.js';
-import { numberOption, requireString, stringOption } from '../args.js';
+import { maskRulesSchema } from '../../mask/rules.js';
+import { numberOption, requireString, stringOption, type ParsedCommand } from '../args.js';
 import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { hasMaskOptions, MASK_OPTIONS, MASK_OPTIONS_HELP, maskRulesFromOptions } from '../mask-options.js';
+import { hasPositivesOptions, POSITIVES_OPTIONS, POSITIVES_OPTIONS_HELP, positivesFromOptions } from '../positives-options.js';
 import { createProgress } from '../progress.js';
+import type { NegativePolicyOfRun } from '../../loop/run-policy.js';
 import { withStore } from '../workspace-store.js';
 
 export const mineCommand: Command = {
@@ -25,6 +29,13 @@ Options:
                         (default: $APRON_SEARCH, else auto: exact while rows^2 x dimension
                         stays within 1.5e10, about 10,800 rows at dimension 128)
   --exact-max-rows N    with auto, search exactly up to N rows instead
+
+Mask rules and positives, for a version without a training run (imported with
+\`apron import-embeddings\`). Give the ones the embeddings were trained with. A version made by
+\`apron embed\` is mined with its run's rules, and these options are rejected for it.
+${MASK_OPTIONS_HELP}
+${POSITIVES_OPTIONS_HELP}
+
 ${WORKSPACE_HELP}`,
   options: {
     embedding: { type: 'string' },
@@ -32,6 +43,8 @@ ${WORKSPACE_HELP}`,
     limit: { type: 'string' },
     search: { type: 'string' },
     'exact-max-rows': { type: 'string' },
+    ...MASK_OPTIONS,
+    ...POSITIVES_OPTIONS,
   },
   maxPositionals: 0,
   async run(parsed, context) {
@@ -41,12 +54,14 @@ ${WORKSPACE_HELP}`,
     const searchOption = stringOption(parsed.values, 'search');
     const search = searchOption === undefined ? undefined : parseSearchMode(searchOption, '--search');
     const exactMaxRows = numberOption(parsed.values, 'exact-max-rows', { min: 0, integer: true });
+    const policy = policyFromOptions(parsed.values);
 
     const progress = createProgress('mine');
     const result = await withStore(parsed, (_workspace, store) =>
       mineQueue(store, {
         embeddingVersionId,
         limit,
+        ...(policy === undefined ? {} : { policy }),
         ...(perSample === undefined ? {} : { perSample }),
         ...(search === undefined ? {} : { search }),
         ...(exactMaxRows === undefined ? {} : { exactMaxRows }),
@@ -59,3 +74,9 @@ ${WORKSPACE_HELP}`,
     return EXIT.ok;
   },
 };
+
+/** Reads the mask rules and positives from the command line, or returns undefined when none of their options is set. */
+function policyFromOptions(values: ParsedCommand['values']): NegativePolicyOfRun | undefined {
+  if (!hasMaskOptions(values) && !hasPositivesOptions(values)) return undefined;
+  return { maskRules: maskRulesSchema.parse(maskRulesFromOptions(values)), positives: positivesFromOptions(values) };
+}

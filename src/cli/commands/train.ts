@@ -6,6 +6,7 @@ import { numberOption, requireString, stringOption, UsageError, type ParsedComma
 import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { hasMaskOptions, MASK_OPTIONS, MASK_OPTIONS_HELP, maskRulesFromOptions } from '../mask-options.js';
+import { hasPositivesOptions, positivesFromOptions, POSITIVES_OPTIONS } from '../positives-options.js';
 import { createProgress } from '../progress.js';
 import { withStore } from '../workspace-store.js';
 
@@ -66,8 +67,7 @@ ${WORKSPACE_HELP}`,
     temperature: { type: 'string' },
     'image-size': { type: 'string' },
     'embedding-dim': { type: 'string' },
-    positives: { type: 'string' },
-    'positive-window': { type: 'string' },
+    ...POSITIVES_OPTIONS,
     objective: { type: 'string' },
     'queue-size': { type: 'string' },
     momentum: { type: 'string' },
@@ -119,7 +119,7 @@ ${WORKSPACE_HELP}`,
       process.stderr.write(`hard negatives: ${result.hardNegatives.pairsUsed} different pair(s) usable, ${result.hardNegatives.pairsIgnored} ignored\n`);
     }
     const loss =
-      result.finalLoss === null ? 'no step ran' : `loss ${result.firstLoss?.toFixed(4)} at the first step, ${result.finalLoss.toFixed(4)} (mean of the last 10)`;
+      result.finalLoss === null ? 'no step ran' : `loss ${result.firstLoss?.toFixed(4)} at the first step, ${result.finalLoss.toFixed(4)} (mean of the last ${Math.min(10, result.stepsRun)})`;
     progress.done(`${result.stepsRun} steps on ${result.backend}, ${loss}`);
     process.stderr.write(
       `masked ${result.decisions.pairsUsed} same decision(s) in ${result.decisions.groups} group(s)` +
@@ -156,17 +156,8 @@ function runConfigFromOptions(parsed: ParsedCommand): RunConfigInput {
     config['imageSize'] = { width: Number(match[1]), height: Number(match[2]) };
   }
 
-  const kind = stringOption(values, 'positives');
-  const window = numberOption(values, 'positive-window', { min: 0.001, max: 3600 });
-  if (kind !== undefined && kind !== 'temporal' && kind !== 'augment' && kind !== 'place') {
-    throw new UsageError(`--positives must be temporal, augment or place, got "${kind}"`);
-  }
-  if (kind === 'augment' || kind === 'place') {
-    if (window !== undefined) throw new UsageError('--positive-window applies to --positives temporal only');
-    config['positives'] = { kind };
-  } else if (kind === 'temporal' || window !== undefined) {
-    config['positives'] = { kind: 'temporal', windowSeconds: window ?? 1 };
-  }
+  // Positives set on the command line replace those of the --config file.
+  if (hasPositivesOptions(values)) config['positives'] = positivesFromOptions(values);
 
   applyObjectiveOptions(parsed, config);
 

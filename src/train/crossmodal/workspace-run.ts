@@ -8,6 +8,7 @@ import { ApronError } from '../../core/errors.js';
 import type { Workspace } from '../../core/workspace.js';
 import { readManifest } from '../../dataset/manifest-io.js';
 import type { Store, TrainingRunRecord } from '../../store/index.js';
+import { initBackend } from '../backend.js';
 import { saveCrossModalCheckpoint, loadCrossModalCheckpoint } from './checkpoint.js';
 import { parseCrossModalConfig, type CrossModalConfigInput } from './config.js';
 import { loadCrossModalPairs } from './pairs.js';
@@ -58,6 +59,8 @@ export async function trainCrossModalInWorkspace(workspace: Workspace, store: St
   options.onRunStarted?.(run);
 
   try {
+    // Loading a checkpoint creates variables, which needs the backend ready first.
+    await initBackend(options.backend === undefined ? {} : { preferred: options.backend });
     const resumed = resumeFrom === undefined ? undefined : (await loadCrossModalCheckpoint(resumeFrom)).state;
     if (resumed !== undefined) {
       // The checkpoint's architecture and schedule win, except that a resume may ask for more steps.

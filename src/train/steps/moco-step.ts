@@ -100,7 +100,10 @@ export async function mocoStep(state: TrainingState, batch: MocoBatch, keepMonit
 
   const keyValues = (await keys.data()) as Float32Array;
   const outcome: StepOutcome = { loss, rowsWithoutNegatives, maskedFraction, hardNegativePairs: 0 };
-  if (keptQueries !== undefined) outcome.monitorInputs = await monitorInputs(keptQueries, keyValues, queue, validNegatives, size);
+  // A step whose queue offers no negative (the first one, with an empty queue) has no loss to
+  // monitor, and its top-1 accuracy and chance level would read as a perfect score.
+  const hasNegatives = rowsWithoutNegatives < size;
+  if (keptQueries !== undefined && hasNegatives) outcome.monitorInputs = await monitorInputs(keptQueries, keyValues, queue, validNegatives, size);
   moco.queue.enqueue(keyValues, batch.keyMetadata);
   outcome.queueFilledFraction = moco.queue.filledFraction;
 
