@@ -64,7 +64,7 @@ export interface TrainingJob {
   lastMonitors: TrainingJobMonitors | null;
   /** Monitored steps after the first that raised the collapse flag. */
   collapseWarnings: number;
-  /** The TensorFlow.js backend; known once the run has ended. */
+  /** The TensorFlow.js backend, reported with every step. */
   backend: string | null;
   error: string | null;
   /** The hint on what to do about `error`, when the failure carried one. Runs read back from the store have none. */

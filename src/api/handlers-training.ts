@@ -2,8 +2,8 @@
  * Handlers of the training calls (contract-training.ts) over a TrainingJobManager.
  * createApiHandlers spreads them in with the other handlers.
  */
-import type { TrainingApiResults, TrainingJob, trainingApiArgs } from './contract-training.js';
-import type { TrainingJobManager, TrainingJobSnapshot } from '../loop/training-jobs.js';
+import type { TrainingApiResults, trainingApiArgs } from './contract-training.js';
+import type { TrainingJobManager } from '../loop/training-jobs.js';
 import type { z } from 'zod';
 
 type TrainingMethod = keyof typeof trainingApiArgs;
@@ -13,28 +13,23 @@ type TrainingHandlers = { [M in TrainingMethod]: (args: z.output<(typeof trainin
 export function createTrainingHandlers(jobs: () => TrainingJobManager): TrainingHandlers {
   return {
     async startTraining({ datasetId, config, useDecisions }) {
-      return toTrainingJob(await jobs().start({ datasetId, config, useDecisions }));
+      return jobs().start({ datasetId, config, useDecisions });
     },
 
     async stopTraining({ runId }) {
-      return toTrainingJob(jobs().stop(runId));
+      return jobs().stop(runId);
     },
 
     async resumeTraining({ runId, useDecisions }) {
-      return toTrainingJob(await jobs().resume(runId, useDecisions));
+      return jobs().resume(runId, useDecisions);
     },
 
     async getTrainingJob({ runId }) {
-      return toTrainingJob(jobs().get(runId));
+      return jobs().get(runId);
     },
 
     async listTrainingJobs({ datasetId }) {
-      return jobs().list(datasetId).map(toTrainingJob);
+      return jobs().list(datasetId);
     },
   };
-}
-
-/** Returns the engine's state as the wire type. They are declared apart so that the contract depends on zod only, and this assignment checks that they match. */
-function toTrainingJob(snapshot: TrainingJobSnapshot): TrainingJob {
-  return snapshot;
 }

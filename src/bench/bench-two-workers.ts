@@ -41,25 +41,25 @@ export async function benchTwoWorkers(options: TwoWorkerBenchOptions = {}): Prom
     const config = parseRunConfig({ batchSize, positives: { kind: 'augment' }, maskRules: { samePlace: false } });
     const batches = drawBatches(config, warmUpSteps + steps);
     const loadBefore = loadavg()[0] ?? 0;
-    const one = await timeSteps(config, 1, batches, warmUpSteps);
-    const two = await timeSteps(config, 2, batches, warmUpSteps);
+    const oneWorker = await timeSteps(config, 1, batches, warmUpSteps);
+    const twoWorkers = await timeSteps(config, 2, batches, warmUpSteps);
     const loadAfter = loadavg()[0] ?? 0;
-    const ratio = two.anchorsPerSecond / one.anchorsPerSecond;
+    const ratio = twoWorkers.anchorsPerSecond / oneWorker.anchorsPerSecond;
     // On free cores the two workers overlap fully, so the speed-up approaches 2 x (CPU per anchor with one) / (with two).
-    const cpuBound = (2 * one.cpuMsPerAnchor) / two.cpuMsPerAnchor;
+    const cpuBound = (2 * oneWorker.cpuMsPerAnchor) / twoWorkers.cpuMsPerAnchor;
 
     results.push({
       name: `data-parallel training, batch ${batchSize} of ${config.imageSize.width}x${config.imageSize.height}: two workers`,
-      figure: `${two.anchorsPerSecond.toFixed(1)} anchors/s`,
-      baseline: `${one.anchorsPerSecond.toFixed(1)} anchors/s with one worker`,
+      figure: `${twoWorkers.anchorsPerSecond.toFixed(1)} anchors/s`,
+      baseline: `${oneWorker.anchorsPerSecond.toFixed(1)} anchors/s with one worker`,
       ratio,
       target: `at least ${TARGET_SPEEDUP}x`,
       met: ratio >= TARGET_SPEEDUP,
       notes:
         `${steps} timed steps after ${warmUpSteps} warm-up steps per run, on the same batches, batch drawing excluded. ` +
-        `CPU time per anchor (all threads of this process): ${one.cpuMsPerAnchor.toFixed(2)} ms with one worker, ${two.cpuMsPerAnchor.toFixed(2)} ms with two, ` +
+        `CPU time per anchor (all threads of this process): ${oneWorker.cpuMsPerAnchor.toFixed(2)} ms with one worker, ${twoWorkers.cpuMsPerAnchor.toFixed(2)} ms with two, ` +
         `so the speed-up on two free cores is at most about ${cpuBound.toFixed(2)}x (an estimate that ignores time spent waiting at the barriers). ` +
-        `The process used ${one.coresUsed.toFixed(2)} cores on average with one worker and ${two.coresUsed.toFixed(2)} with two. ` +
+        `The process used ${oneWorker.coresUsed.toFixed(2)} cores on average with one worker and ${twoWorkers.coresUsed.toFixed(2)} with two. ` +
         `The 1-minute load average was ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after. ` +
         'Other processes on the cores lower the two-worker figure more than the one-worker figure, because a step waits for the slower worker.',
     });

@@ -15,63 +15,16 @@ import type { Store, TrainingRunRecord } from '../store/index.js';
 import { parseRunConfig } from '../train/config.js';
 import type { StepMonitors } from '../train/monitors/step-monitors.js';
 import type { TrainProgress } from '../train/trainer.js';
+import type { TrainingJob, TrainingJobMonitors } from '../api/contract-training.js';
 import { trainInWorkspace, type TrainInWorkspaceOptions } from './train.js';
 
 const log = createLogger('train');
 
-/**
- * `loading` while images are decoded, `stopping` between a stop request and the end of the current
- * step, `interrupted` for a run whose process exited while it was `running` (the store records it `failed`).
- */
-export type TrainingJobStatus = 'loading' | 'running' | 'stopping' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+// The contract's types depend on nothing, so the engine shares them instead of repeating them.
+export type { TrainingJobMonitors, TrainingJobStatus } from '../api/contract-training.js';
 
-/** The monitors of one step, as the training page draws them. */
-export interface TrainingJobMonitors {
-  step: number;
-  chanceLoss: number;
-  effectiveRank: number;
-  topOneAccuracy: number;
-  alignment: number;
-  uniformity: number;
-  maskedFraction: number;
-  positiveSimilarity: number;
-  hardestNegativeSimilarity: number;
-  /** Null for objectives without a temperature in the monitors. */
-  temperature: number | null;
-  /** Null for objectives without a queue of negatives. */
-  queueFilledFraction: number | null;
-  collapsed: boolean;
-  collapseReasons: string[];
-}
-
-export interface TrainingJobSnapshot {
-  runId: string;
-  datasetId: string;
-  status: TrainingJobStatus;
-  /** Steps done, including those of the checkpoint a resumed run started from. */
-  step: number;
-  totalSteps: number | null;
-  /** Images decoded before the first step. */
-  imagesLoaded: number;
-  imagesTotal: number | null;
-  loss: number | null;
-  /** Anchor samples per second over the run so far. */
-  samplesPerSecond: number | null;
-  lastMonitors: TrainingJobMonitors | null;
-  /** Monitored steps after the first that raised the collapse flag. */
-  collapseWarnings: number;
-  /** The TensorFlow.js backend, reported with every step. */
-  backend: string | null;
-  error: string | null;
-  /** The hint on what to do about `error`, when the failure carried one. Runs read back from the store have none. */
-  errorHint?: string;
-  resumedFrom: string | null;
-  checkpointPath: string | null;
-  /** True when `resume` can continue this run from its checkpoint. */
-  resumable: boolean;
-  startedAt: string;
-  finishedAt: string | null;
-}
+/** A job's live state, as the training calls of the API return it. */
+export type TrainingJobSnapshot = TrainingJob;
 
 export interface StartTrainingRequest {
   datasetId: string;

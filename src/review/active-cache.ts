@@ -1,9 +1,9 @@
 /**
  * The per-queue part of active review that does not change between decisions: every item's pair,
  * similarity, position and slices, grouped for orderActivePage. Rebuilding it reads all items of a
- * queue and took most of the time of a re-rank (about 650 of 790 ms per call at 100,000 items, in a
- * CPU profile of src/bench/bench-rerank.ts on a busy 2-core machine), so it is kept per store and
- * queue. Verdicts are read fresh on every call.
+ * queue, which took about 650 of 790 ms per re-rank at 100,000 items (a CPU profile of
+ * src/bench/bench-rerank.ts on a busy 2-core machine). So it is kept per store and queue, and only
+ * verdicts are read fresh on every call.
  */
 import type { LoadedDataset } from '../dataset/manifest-io.js';
 import type { QueueRecord, Store } from '../store/index.js';

@@ -24,33 +24,33 @@ describe('training with two worker threads', () => {
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('uses two workers only for InfoNCE without up-weighted hard negatives', () => {
+  it('applies to plain InfoNCE only', () => {
     expect(trainingWorkers(parseRunConfig({ workers: 2 }))).toBe(2);
     expect(trainingWorkers(parseRunConfig({ workers: 1 }))).toBe(1);
     expect(trainingWorkers(parseRunConfig({ workers: 2, objective: { kind: 'moco' } }))).toBe(1);
     expect(trainingWorkers(parseRunConfig({ workers: 2, hardNegatives: { enabled: true } }))).toBe(1);
   });
 
-  it('follows the one-thread run up to float rounding, and hands back its weights', async () => {
-    const one = await train({ config: { ...TINY_CONFIG, steps: 5 }, stack: drive.stack, samples: drive.samples });
-    const two = await train({ config: { ...TWO_WORKERS, steps: 5 }, stack: drive.stack, samples: drive.samples });
-    expect(two.losses).toHaveLength(5);
-    for (let step = 0; step < 5; step++) expect(Math.abs(two.losses[step]! - one.losses[step]!)).toBeLessThan(1e-4 * Math.max(1, one.losses[step]!));
+  it('matches the one-thread run', async () => {
+    const oneWorker = await train({ config: { ...TINY_CONFIG, steps: 5 }, stack: drive.stack, samples: drive.samples });
+    const twoWorkers = await train({ config: { ...TWO_WORKERS, steps: 5 }, stack: drive.stack, samples: drive.samples });
+    expect(twoWorkers.losses).toHaveLength(5);
+    for (let step = 0; step < 5; step++) expect(Math.abs(twoWorkers.losses[step]! - oneWorker.losses[step]!)).toBeLessThan(1e-4 * Math.max(1, oneWorker.losses[step]!));
 
     // The trainer's own encoder contains the replicas' weights at the end, for the checkpoint.
-    const expected = await one.state.encoder.readWeights();
-    const actual = await two.state.encoder.readWeights();
+    const expected = await oneWorker.state.encoder.readWeights();
+    const actual = await twoWorkers.state.encoder.readWeights();
     for (const [name, values] of expected) {
       const got = actual.get(name)!;
       let worst = 0;
       for (let index = 0; index < values.length; index++) worst = Math.max(worst, Math.abs(got[index]! - values[index]!) / (Math.abs(values[index]!) + 1e-3));
       expect(worst, name).toBeLessThan(1e-3);
     }
-    disposeTrainingState(one.state);
-    disposeTrainingState(two.state);
+    disposeTrainingState(oneWorker.state);
+    disposeTrainingState(twoWorkers.state);
   });
 
-  it('resumes from a checkpoint exactly as an uninterrupted two-worker run', async () => {
+  it('resumes exactly from a checkpoint', async () => {
     const straight = await train({ config: { ...TWO_WORKERS, steps: 6 }, stack: drive.stack, samples: drive.samples });
 
     const controller = new AbortController();
@@ -73,7 +73,7 @@ describe('training with two worker threads', () => {
     disposeTrainingState(resumed.state);
   });
 
-  it('syncs for periodic checkpoints without leaking tensors', async () => {
+  it('syncs checkpoints without leaking', async () => {
     const counts: number[] = [];
     const result = await train({
       config: { ...TWO_WORKERS, steps: 6 },

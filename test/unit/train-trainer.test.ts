@@ -58,7 +58,7 @@ describe('train', () => {
     result.state.optimizer.dispose();
   });
 
-  it('saves a checkpoint during the run, with the sampler position of the step saved', async () => {
+  it('saves checkpoints during a run', async () => {
     const saved: { step: number; orderLength: number }[] = [];
     const result = await train({
       config: { ...TINY_CONFIG, steps: 4 },

@@ -21,7 +21,7 @@ export interface CrossModalBatch {
   validNegatives: Uint8Array;
 }
 
-/** What a checkpoint stores to continue the same sequence of batches. */
+/** The sampler state a checkpoint stores, so that a resumed run draws the same batches. */
 export interface CrossModalSamplerState {
   rngState: number;
   order: number[];
