@@ -28,6 +28,7 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  let decideRoute: DecideRoute = { kind: 'pass' };
 
   beforeAll(async () => {
     await buildRendererIfMissing();
@@ -46,6 +47,19 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('response', (response) => {
       if (response.status() >= 400) pageErrors.push(`${response.status()} for ${response.url()}`);
+    });
+
+    // One route for the whole run, set before the first page loads. On a loaded CI machine, a decision
+    // sent right after a route was added to the loaded page reached the server, bypassing the route.
+    // So the tests switch this route's behaviour and never add or remove routes.
+    await page.route('**/api/decide', async (route) => {
+      const behaviour = decideRoute;
+      if (behaviour.kind === 'hold') await behaviour.until;
+      if (behaviour.kind === 'fail') {
+        await route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ ok: false, error: behaviour.error }) });
+        return;
+      }
+      await route.continue();
     });
   });
 
@@ -144,17 +158,14 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
     const decisionGate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    await page.route('**/api/decide', async (route) => {
-      await decisionGate;
-      await route.continue();
-    });
+    decideRoute = { kind: 'hold', until: decisionGate };
     await expect.poll(() => decisionStatus().textContent()).toContain('undecided');
     await page.keyboard.press('u');
     await expect.poll(() => decisionStatus().textContent()).toBe('saving… (unsure)');
     expect(page.url()).toBe(pairUrl(2));
     release();
     await page.waitForURL(pairUrl(3));
-    await page.unroute('**/api/decide');
+    decideRoute = { kind: 'pass' };
 
     await expect.poll(() => progressText().textContent()).toBe('3 / 6 decided (50%)');
   });
@@ -172,13 +183,7 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
   it('shows a failed save on the pair', async () => {
     await page.goto(pairUrl(3));
     await expect.poll(() => decisionStatus().textContent()).toContain('undecided');
-    await page.route('**/api/decide', (route) =>
-      route.fulfill({
-        status: 500,
-        contentType: 'application/json',
-        body: JSON.stringify({ ok: false, error: { code: 'internal', message: 'disk I/O error', hint: 'Free some disk space, then decide again.' } }),
-      }),
-    );
+    decideRoute = { kind: 'fail', error: { code: 'internal', message: 'disk I/O error', hint: 'Free some disk space, then decide again.' } };
 
     await page.keyboard.press('s');
     const alert = page.getByRole('alert');
@@ -188,7 +193,7 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
     expect(page.url()).toBe(pairUrl(3));
     expect(await decisionStatus().textContent()).toContain('undecided');
 
-    await page.unroute('**/api/decide');
+    decideRoute = { kind: 'pass' };
     // The browser logs the deliberate 500 as a failed resource; it is not a page error.
     for (let index = pageErrors.length - 1; index >= 0; index -= 1) {
       const entry = pageErrors[index] ?? '';
@@ -312,6 +317,12 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** What the `/api/decide` route does with the next decision: send it, hold it until a promise settles, or fail it with status 500. */
+type DecideRoute =
+  | { kind: 'pass' }
+  | { kind: 'hold'; until: Promise<void> }
+  | { kind: 'fail'; error: { code: string; message: string; hint: string } };
 
 /** `npm test` builds first; a bare `vitest run` gets the renderer built here. */
 async function buildRendererIfMissing(): Promise<void> {
