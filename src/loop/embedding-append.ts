@@ -46,8 +46,8 @@ export function appendEmbeddings(store: Store, embeddingVersionId: string, ids: 
   combined.set(added, existing.vectors.length);
   const sampleIds = [...existing.sampleIds, ...ids];
 
-  // NOTE: the ids file and the vector file are each replaced atomically, but not together. A crash
-  // between the two renames leaves an ids file longer than the vectors, which readEmbeddingFiles rejects.
+  // The files are written before the store: a crash after them leaves the store's row count behind
+  // the files, and the next append sets it from the files again.
   writeEmbeddingFiles(version.vectorsPath, { sampleIds, dimension, vectors: combined });
   const updated = store.setEmbeddingVersionCount(embeddingVersionId, sampleIds.length);
   const search = extendSavedHnsw(version.vectorsPath, combined, dimension);
