@@ -18,6 +18,8 @@ export class MonitorLog {
   last: StepMonitors | undefined;
   /** Steps whose monitors raised the collapse flag. */
   collapseWarnings = 0;
+  /** The latest step's progress, monitors or not. */
+  lastProgress: TrainProgress | undefined;
   private failed = false;
 
   constructor(private readonly path: string) {
@@ -25,6 +27,7 @@ export class MonitorLog {
   }
 
   record(progress: TrainProgress): void {
+    this.lastProgress = progress;
     if (progress.monitors !== undefined) {
       this.last = progress.monitors;
       // The first step is at chance by construction; only later flags count.

@@ -6,7 +6,6 @@
  * On creation the manager marks the runs that a process left `running` when it exited, and lists
  * them as `interrupted`. Such a run can be resumed when its checkpoint folder exists on disk.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApronError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
@@ -16,7 +15,7 @@ import { parseRunConfig } from '../train/config.js';
 import type { StepMonitors } from '../train/monitors/step-monitors.js';
 import type { TrainProgress } from '../train/trainer.js';
 import type { TrainingJob, TrainingJobMonitors } from '../api/contract-training.js';
-import { trainInWorkspace, type TrainInWorkspaceOptions } from './train.js';
+import { hasSavedCheckpoint, trainInWorkspace, type TrainInWorkspaceOptions } from './train.js';
 
 const log = createLogger('train');
 
@@ -47,8 +46,6 @@ function checkpointFolder(workspace: Workspace, runId: string): string {
 
 export class TrainingJobManager {
   private readonly jobs = new Map<string, Job>();
-  // NOTE: only the manager that marks a run lists it as interrupted. Later ones read it from the store as `failed`.
-  private readonly interrupted = new Map<string, TrainingJobSnapshot>();
   private active: Job | undefined;
 
   constructor(
@@ -110,15 +107,17 @@ export class TrainingJobManager {
   get(runId: string): TrainingJobSnapshot {
     const job = this.jobs.get(runId);
     if (job !== undefined) return copy(job.snapshot);
-    const interrupted = this.interrupted.get(runId);
-    if (interrupted !== undefined) return copy(interrupted);
     return snapshotOfRecord(this.store.getTrainingRun(runId));
   }
 
   /** Lists the jobs of this process and the interrupted runs of a dataset, newest first. */
   list(datasetId: string): TrainingJobSnapshot[] {
     this.store.getDataset(datasetId);
-    const snapshots = [...[...this.jobs.values()].map((job) => job.snapshot), ...this.interrupted.values()];
+    const interrupted = this.store
+      .listTrainingRuns(datasetId)
+      .filter((run) => !this.jobs.has(run.runId) && wasInterrupted(run))
+      .map(snapshotOfRecord);
+    const snapshots = [...[...this.jobs.values()].map((job) => job.snapshot), ...interrupted];
     return snapshots
       .filter((snapshot) => snapshot.datasetId === datasetId)
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
@@ -209,6 +208,8 @@ export class TrainingJobManager {
         Object.assign(started.snapshot, {
           status: record.status === 'cancelled' ? 'cancelled' : 'failed',
           error: error instanceof Error ? error.message : String(error),
+          checkpointPath: record.checkpointPath,
+          resumable: record.checkpointPath !== null,
           finishedAt: record.finishedAt,
         });
         if (error instanceof ApronError && error.hint !== undefined) started.snapshot.errorHint = error.hint;
@@ -228,18 +229,21 @@ export class TrainingJobManager {
   /** Marks the runs left `running` by exited processes, and makes those with a checkpoint on disk resumable. */
   private recoverInterruptedRuns(): void {
     for (const orphan of this.store.failOrphanedRuns()) {
-      let run = orphan;
-      const folder = checkpointFolder(this.workspace, run.runId);
-      // A process killed after writing its checkpoint but before recording the outcome leaves a usable checkpoint.
-      if (run.checkpointPath === null && existsSync(join(folder, 'checkpoint.json'))) {
-        run = this.store.updateTrainingRun(run.runId, {
-          checkpointPath: folder,
-          error: `The training process ended without recording an outcome, but it left a checkpoint in ${folder}, so the run can be resumed.`,
-        });
-      }
+      const folder = checkpointFolder(this.workspace, orphan.runId);
+      // A process killed after writing a checkpoint (the worker saves them during the run) but before
+      // recording the outcome leaves a usable checkpoint. The flag in the metrics keeps the run
+      // listed as interrupted by every later process, whereas the store records its status as `failed`.
+      const saved = orphan.checkpointPath === null && hasSavedCheckpoint(folder);
+      const run = this.store.updateTrainingRun(orphan.runId, {
+        metrics: { ...asObject(orphan.metrics), interrupted: true },
+        ...(saved
+          ? {
+              checkpointPath: folder,
+              error: `The training process ended without recording an outcome, but it left a checkpoint in ${folder}, so the run can be resumed.`,
+            }
+          : {}),
+      });
       const snapshot = snapshotOfRecord(run);
-      snapshot.status = 'interrupted';
-      this.interrupted.set(run.runId, snapshot);
       log.warn(`training run ${run.runId} was left running by a process that exited; marked failed${snapshot.resumable ? ', resumable from its checkpoint' : ''}`);
     }
   }
@@ -279,14 +283,14 @@ function toJobMonitors(step: number, monitors: StepMonitors): TrainingJobMonitor
 
 /** Builds the state of a run from its store record and the metrics `trainInWorkspace` saved. */
 function snapshotOfRecord(run: TrainingRunRecord): TrainingJobSnapshot {
-  const metrics = (run.metrics ?? {}) as Record<string, unknown>;
+  const metrics = asObject(run.metrics);
   const number = (key: string): number | null => (typeof metrics[key] === 'number' ? metrics[key] : null);
   const last = metrics['lastMonitors'] as StepMonitors | null | undefined;
   const step = number('step') ?? 0;
   return {
     runId: run.runId,
     datasetId: run.datasetId,
-    status: run.status,
+    status: wasInterrupted(run) ? 'interrupted' : run.status,
     step,
     totalSteps: number('totalSteps'),
     imagesLoaded: 0,
@@ -302,7 +306,17 @@ function snapshotOfRecord(run: TrainingRunRecord): TrainingJobSnapshot {
     resumable: run.checkpointPath !== null && run.status !== 'completed' && run.status !== 'running',
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
+    ...(typeof metrics['errorHint'] === 'string' ? { errorHint: metrics['errorHint'] } : {}),
   };
+}
+
+/** Tells whether a process exited while running the run, as recoverInterruptedRuns marks it. */
+function wasInterrupted(run: TrainingRunRecord): boolean {
+  return run.status === 'failed' && asObject(run.metrics)['interrupted'] === true;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function copy(snapshot: TrainingJobSnapshot): TrainingJobSnapshot {

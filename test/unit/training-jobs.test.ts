@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers, dispatchApiCall } from '../../src/api/handlers.js';
 import { readRunCurves } from '../../src/api/runs-view.js';
 import { openWorkspace, type Workspace } from '../../src/core/workspace.js';
+import { trainInWorkspace } from '../../src/loop/train.js';
 import { TrainingJobManager, type TrainingJobSnapshot } from '../../src/loop/training-jobs.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { syntheticDrive, TINY_CONFIG, writeSyntheticDataset } from './train-fixtures.js';
@@ -167,6 +168,28 @@ describe('training job manager', () => {
     expect(failed.step).toBe(0);
     expect(failed.error).toContain('Only 0 sample(s) with a temporal positive within 0.001 s');
     expect(failed.errorHint).toContain('positives.windowSeconds');
+
+    // The hint is in the store, so a later process shows it too.
+    const later = new TrainingJobManager(workspace, store);
+    expect(later.get(started.runId).status).toBe('failed');
+    expect(later.get(started.runId).errorHint).toContain('positives.windowSeconds');
+  });
+
+  it('keeps the checkpoint of a run that failed after saving one', async () => {
+    // The worker saves checkpoints during a run; a copy of the stopped run's stands in for one saved before the failure.
+    const failing = trainInWorkspace(workspace, store, {
+      datasetId: DATASET_ID,
+      config: { ...TINY_CONFIG, positives: { kind: 'temporal', windowSeconds: 0.001 } },
+      onRunStarted: (run) => cpSync(store.getTrainingRun(cancelledRunId).checkpointPath!, join(workspace.runsDir, run.runId, 'checkpoint'), { recursive: true }),
+    });
+    await expect(failing).rejects.toMatchObject({ code: 'invalid-input' });
+
+    const run = store.listTrainingRuns(DATASET_ID).at(-1)!;
+    expect(run.status).toBe('failed');
+    expect(run.checkpointPath).toBe(join(workspace.runsDir, run.runId, 'checkpoint'));
+    const failedRun = jobs.get(run.runId);
+    expect(failedRun.resumable).toBe(true);
+    expect(failedRun.errorHint).toContain('positives.windowSeconds');
   });
 
   it('shows a run of an exited process as interrupted', async () => {
@@ -196,6 +219,10 @@ describe('training job manager', () => {
     expect(interrupted.error).toContain('can be resumed');
     expect(interrupted.resumable).toBe(true);
     expect(restarted.list(DATASET_ID).map((job) => job.runId)).toEqual([orphanRunId]);
+    // The mark is in the store: a process started later lists the run as interrupted too.
+    const later = new TrainingJobManager(workspace, store);
+    expect(later.get(orphanRunId).status).toBe('interrupted');
+    expect(later.list(DATASET_ID).map((job) => job.runId)).toEqual([orphanRunId]);
 
     const record = store.getTrainingRun(orphanRunId);
     expect(record.status).toBe('failed');
