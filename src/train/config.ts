@@ -127,7 +127,7 @@ export const runConfigSchema = z
     hardNegatives: hardNegativesSchema.default({ enabled: false, perBatch: 4, weight: 1 }),
     /**
      * Worker threads of the training steps. `auto` takes two where the machine has two cores and
-     * the objective has a data-parallel step (masked InfoNCE without up-weighted hard negatives),
+     * the objective has a data-parallel step (masked InfoNCE, with or without hard negatives),
      * otherwise one. Two workers give the same steps up to float rounding.
      */
     workers: z.union([z.literal('auto'), z.literal(1), z.literal(2)]).default('auto'),

@@ -162,7 +162,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const workers = trainingWorkers(config);
   if (config.workers === 2 && workers === 1) {
-    log.warn(`training ${config.objective.kind}${config.hardNegatives.enabled ? ' with hard negatives' : ''} in one thread: two workers apply to infonce without hard negatives only`);
+    log.warn(`training ${config.objective.kind} in one thread: two workers apply to infonce only`);
   }
   const parallel = workers === 2 ? await startParallelInfoNce(state, workers, options.backend) : undefined;
   if (parallel !== undefined) log.info(`training steps run in ${workers} worker threads on ${parallel.backend}`);

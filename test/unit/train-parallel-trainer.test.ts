@@ -24,11 +24,32 @@ describe('training with two worker threads', () => {
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('applies to plain InfoNCE only', () => {
+  it('applies to InfoNCE only', () => {
     expect(trainingWorkers(parseRunConfig({ workers: 2 }))).toBe(2);
     expect(trainingWorkers(parseRunConfig({ workers: 1 }))).toBe(1);
     expect(trainingWorkers(parseRunConfig({ workers: 2, objective: { kind: 'moco' } }))).toBe(1);
-    expect(trainingWorkers(parseRunConfig({ workers: 2, hardNegatives: { enabled: true } }))).toBe(1);
+    expect(trainingWorkers(parseRunConfig({ workers: 2, objective: { kind: 'nt-xent' } }))).toBe(1);
+    expect(trainingWorkers(parseRunConfig({ workers: 2, hardNegatives: { enabled: true } }))).toBe(2);
+  });
+
+  it('matches the one-thread run with up-weighted hard negatives', async () => {
+    // Frames 10 apart in one sequence: far enough apart in time to be negatives, so each batch's pairs get weight 3.
+    const ids = drive.samples.map((sample) => sample.sampleId);
+    const differentPairs = Array.from({ length: 10 }, (_, index) => ({ a: ids[index]!, b: ids[index + 10]! }));
+    const hardNegatives = { enabled: true, perBatch: 2, weight: 3 };
+    const run = (workers: 1 | 2) =>
+      train({ config: { ...TINY_CONFIG, workers, steps: 4, hardNegatives }, stack: drive.stack, samples: drive.samples, differentPairs });
+
+    const oneWorker = await run(1);
+    const twoWorkers = await run(2);
+    expect(oneWorker.hardNegatives.pairsUsed).toBe(10);
+    expect(twoWorkers.losses).toHaveLength(4);
+    for (let step = 0; step < 4; step++) expect(Math.abs(twoWorkers.losses[step]! - oneWorker.losses[step]!)).toBeLessThan(1e-4 * Math.max(1, oneWorker.losses[step]!));
+
+    // Without the weights the losses differ, so the comparison above checks that the workers used them.
+    const unweighted = await train({ config: { ...TINY_CONFIG, workers: 2, steps: 1, hardNegatives: { ...hardNegatives, weight: 1 } }, stack: drive.stack, samples: drive.samples, differentPairs });
+    expect(Math.abs(unweighted.losses[0]! - oneWorker.losses[0]!)).toBeGreaterThan(1e-3);
+    for (const result of [oneWorker, twoWorkers, unweighted]) disposeTrainingState(result.state);
   });
 
   it('matches the one-thread run', async () => {

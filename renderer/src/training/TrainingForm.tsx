@@ -52,7 +52,7 @@ export function TrainingForm({ onStart, busy }: TrainingFormProps) {
         {text('batchSize', 'Batch size', 'anchor samples per step')}
         {text('learningRate', 'Learning rate')}
         {text('temperature', 'Temperature')}
-        <Field label="Worker threads" hint="auto: two on a two-core machine, for infonce without hard negatives">
+        <Field label="Worker threads" hint="auto: two on a two-core machine, for infonce">
           <select value={values.workers} onChange={(event) => set('workers', event.target.value as TrainingFormValues['workers'])}>
             {WORKER_CHOICES.map((choice) => (
               <option key={choice} value={choice}>

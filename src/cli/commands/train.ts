@@ -51,7 +51,7 @@ Options:
                           any negative (default 1; implies --hard-negatives)
 ${MASK_OPTIONS_HELP}
   --workers N|auto        worker threads of the training steps: auto takes two on a machine with
-                          two cores for infonce without hard negatives (default auto)
+                          two cores for infonce (default auto)
   --seed N                random seed (default 1)
   --no-decisions          ignore the store's decisions: no same pair is masked and no
                           different pair is used as a hard negative

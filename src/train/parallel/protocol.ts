@@ -58,6 +58,8 @@ export interface StepRequest {
   positives: Int32Array;
   /** Row-major views x views, 1 where view k may be a negative for view i. */
   validNegatives: Uint8Array;
+  /** Row-major views x views weights of the valid negatives, when hard negatives are up-weighted. */
+  negativeWeights?: Float32Array;
   buffers: StepBuffers;
 }
 

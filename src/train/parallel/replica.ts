@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Encoder } from '../encoder.js';
 import { infoNceLoss } from '../infonce.js';
+import { weightedInfoNceLoss } from '../objectives/hard-negatives.js';
 import { createOptimizer } from '../optimizer.js';
 import { readAdamState, restoreAdamState, type AdamState } from './adam-state.js';
 import { arriveAndWait, sumSlots } from './barrier.js';
@@ -84,13 +85,8 @@ export class Replica {
       if (rowEnd < views) blocks.push(tf.tensor2d(sharedEmbeddings.slice(rowEnd * dimension, views * dimension), [views - rowEnd, dimension]));
       const embeddings = blocks.length === 1 ? own : tf.concat2d(blocks, 0);
 
-      const result = infoNceLoss({
-        anchors: embeddings,
-        candidates: embeddings,
-        positives: request.positives,
-        validNegatives: request.validNegatives,
-        temperature: this.init.temperature,
-      });
+      const inputs = { anchors: embeddings, candidates: embeddings, positives: request.positives, validNegatives: request.validNegatives, temperature: this.init.temperature };
+      const result = request.negativeWeights === undefined ? infoNceLoss(inputs) : weightedInfoNceLoss({ ...inputs, negativeWeights: request.negativeWeights });
       rowsWithoutNegatives = result.rowsWithoutNegatives;
       return result.loss;
     }, this.variables);

@@ -45,7 +45,7 @@ export interface DataParallelOptions {
 }
 
 /** The parts of a Batch that a step reads. */
-export type StepBatch = Pick<Batch, 'size' | 'positives' | 'validNegatives' | 'pixels'>;
+export type StepBatch = Pick<Batch, 'size' | 'positives' | 'validNegatives' | 'pixels' | 'negativeWeights'>;
 
 export interface DataParallelStepResult {
   loss: number;
@@ -225,7 +225,16 @@ class Coordinator implements DataParallelStepper {
       const blocks = splitRows(views, this.workers);
       const settled = await Promise.allSettled(
         blocks.map((block, rank) =>
-          this.send(rank, { type: 'step', views, rowStart: block.start, rowEnd: block.end, positives: batch.positives, validNegatives: batch.validNegatives, buffers }),
+          this.send(rank, {
+            type: 'step',
+            views,
+            rowStart: block.start,
+            rowEnd: block.end,
+            positives: batch.positives,
+            validNegatives: batch.validNegatives,
+            ...(batch.negativeWeights === undefined ? {} : { negativeWeights: batch.negativeWeights }),
+            buffers,
+          }),
         ),
       );
       const replies = settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined));
@@ -256,6 +265,9 @@ class Coordinator implements DataParallelStepper {
     if (batch.positives.length !== views) throw new ApronError('invalid-input', `The batch has ${batch.positives.length} positive indices, expected ${views}`, { hint });
     if (batch.validNegatives.length !== views * views) {
       throw new ApronError('invalid-input', `The batch's validNegatives mask has ${batch.validNegatives.length} entries, expected ${views} x ${views}`, { hint });
+    }
+    if (batch.negativeWeights !== undefined && batch.negativeWeights.length !== views * views) {
+      throw new ApronError('invalid-input', `The batch's negativeWeights have ${batch.negativeWeights.length} entries, expected ${views} x ${views}`, { hint });
     }
     if (batch.pixels.length !== views * this.pixelsPerImage) {
       throw new ApronError('invalid-input', `The batch has ${batch.pixels.length} pixels, expected ${views} views of ${this.pixelsPerImage}`, { hint });

@@ -15,12 +15,11 @@ import type { TrainingState } from '../trainer.js';
 import { batchMaskedFraction, type StepOutcome } from './step.js';
 
 /**
- * Returns how many worker threads a run's steps use. Only masked InfoNCE without up-weighted
- * hard negatives has a data-parallel step, and `auto` takes two where the machine has two cores.
+ * Returns how many worker threads a run's steps use. Only masked InfoNCE (with or without hard
+ * negatives) has a data-parallel step, and `auto` takes two where the machine has two cores.
  */
 export function trainingWorkers(config: RunConfig): 1 | 2 {
-  const supported = config.objective.kind === 'infonce' && !config.hardNegatives.enabled;
-  if (!supported) return 1;
+  if (config.objective.kind !== 'infonce') return 1;
   if (config.workers === 'auto') return availableParallelism() >= 2 ? 2 : 1;
   return config.workers;
 }
