@@ -1,7 +1,7 @@
-// `apron train-crossmodal` on a small synthetic dataset of PNG frames and KITTI-format sweeps
-// without calibration: a completed run recorded in the store, and errors for bad options and for
-// a dataset without LiDAR.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `apron train-crossmodal` on a small synthetic dataset of PNG frames, BEV rasters and KITTI-format
+// sweeps without calibration: completed camera-LiDAR and camera-BEV runs recorded in the store, a
+// resumed camera-BEV run, and errors for bad options and for a dataset without LiDAR.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -18,11 +18,14 @@ let workspaceRoot: string;
 let stdout: string[];
 let stderr: string[];
 
-/** Writes a striped PNG and a ring-shaped sweep for sample `index`, and returns the sample entry. */
+/** Writes a striped PNG, a banded BEV PNG and a ring-shaped sweep for sample `index`, and returns the sample entry. */
 async function writeSample(index: number, withLidar: boolean): Promise<ManifestInput['samples'][number]> {
   const pixels = Buffer.alloc(32 * 32);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.floor(((i % 32) * (index + 1)) / 32) % 2 === 0 ? 200 : 40;
   await sharp(pixels, { raw: { width: 32, height: 32, channels: 1 } }).png().toFile(join(folder, `cam${index}.png`));
+  const raster = Buffer.alloc(40 * 40);
+  for (let i = 0; i < raster.length; i++) raster[i] = Math.floor((Math.floor(i / 40) * (index + 1)) / 40) % 2 === 0 ? 180 : 10;
+  await sharp(raster, { raw: { width: 40, height: 40, channels: 1 } }).png().toFile(join(folder, `bev${index}.png`));
 
   const points = new Float32Array(300 * 4);
   for (let i = 0; i < 300; i++) {
@@ -35,6 +38,7 @@ async function writeSample(index: number, withLidar: boolean): Promise<ManifestI
     sequenceId: 'A',
     timestampNs: String(1_700_000_000_000_000_000n + BigInt(index)),
     cameras: [{ name: 'front', path: `cam${index}.png` }],
+    bev: [{ name: 'bev', path: `bev${index}.png`, metresPerPixel: 0.5 }],
     lidar: withLidar ? [{ name: 'velodyne', path: `sweep${index}.bin`, format: 'kitti-bin' }] : [],
   } as ManifestInput['samples'][number];
 }
@@ -91,6 +95,38 @@ describe('apron train-crossmodal', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('records and resumes a camera-BEV run', async () => {
+    await addDataset('pairs', true);
+    const args = ['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'pairs', '--batch-size', '3'];
+    expect(await main([...args, '--modalities', 'camera,bev', '--steps', '2']), stderr.join('')).toBe(EXIT.ok);
+    const firstRunId = stdout.join('').trim();
+    stdout.length = 0;
+    // The resumed run keeps its modalities without --modalities.
+    expect(await main([...args, '--steps', '4', '--resume', firstRunId]), stderr.join('')).toBe(EXIT.ok);
+    const resumedRunId = stdout.join('').trim();
+
+    const store = openStore(openWorkspace(workspaceRoot).databasePath);
+    try {
+      for (const runId of [firstRunId, resumedRunId]) {
+        const run = store.getTrainingRun(runId);
+        expect(run.status).toBe('completed');
+        expect((run.config as { modalities: string[] }).modalities).toEqual(['camera', 'bev']);
+      }
+      const resumed = store.getTrainingRun(resumedRunId);
+      expect((resumed.metrics as { step: number }).step).toBe(4);
+      const index = JSON.parse(readFileSync(join(resumed.checkpointPath!, 'crossmodal-checkpoint.json'), 'utf8')) as { weights: { name: string }[] };
+      expect(index.weights.some((entry) => entry.name === 'logit-scale/bev|camera')).toBe(true);
+      expect(stderr.join('')).toContain('top-1 cam->bev');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('rejects unknown modalities', async () => {
+    expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'pairs', '--modalities', 'camera,radar'])).toBe(EXIT.input);
+    expect(stderr.join('')).toContain('--modalities must be camera,lidar or camera,bev');
   });
 
   it('rejects a step count of 0', async () => {

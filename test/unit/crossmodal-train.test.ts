@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/train/backend.js';
 import { CrossModalSampler, validNegativesOf } from '../../src/train/crossmodal/batches.js';
 import { loadCrossModalCheckpoint, saveCrossModalCheckpoint } from '../../src/train/crossmodal/checkpoint.js';
-import { CROSSMODAL_CAMERA_POLICY, CROSSMODAL_LIDAR_POLICY, parseCrossModalConfig, type CrossModalConfigInput } from '../../src/train/crossmodal/config.js';
+import { CROSSMODAL_BEV_POLICY, CROSSMODAL_CAMERA_POLICY, CROSSMODAL_LIDAR_POLICY, parseCrossModalConfig, type CrossModalConfigInput } from '../../src/train/crossmodal/config.js';
 import { computeCrossModalMonitors } from '../../src/train/crossmodal/monitors.js';
 import type { CrossModalPair } from '../../src/train/crossmodal/pairs.js';
 import { disposeCrossModalState, trainableVariables, trainCrossModal, type CrossModalState } from '../../src/train/crossmodal/trainer.js';
@@ -43,7 +43,26 @@ function syntheticPairs(count: number): CrossModalPair[] {
       const angle = (2 * Math.PI * i) / 200;
       points.set([5 * (k + 1) * Math.cos(angle), 5 * (k + 1) * Math.sin(angle), 0.1 * k, k / count], i * 4);
     }
-    return { pairId: `s${k}/CAM`, sampleId: `s${k}`, camera: 'CAM', image: { width: 24, height: 24, data }, points, frame: 'lidar', cropped: false };
+    return { partner: 'lidar', pairId: `s${k}/CAM`, sampleId: `s${k}`, camera: 'CAM', image: { width: 24, height: 24, data }, points, frame: 'lidar', cropped: false };
+  });
+}
+
+const TINY_BEV: CrossModalConfigInput = {
+  ...TINY,
+  modalities: ['camera', 'bev'],
+  bevSize: { width: 16, height: 16 },
+  bevEncoder: { channels: [8, 16], normGroups: 4, hiddenDim: 16, pooling: 'flatten' },
+};
+
+/**
+ * Pair k shows k + 1 vertical stripes to the camera and a raster of k + 1 horizontal bands, so
+ * each frame matches exactly one raster, and the two encoders must learn different features.
+ */
+function syntheticBevPairs(count: number): CrossModalPair[] {
+  return syntheticPairs(count).map((pair, k) => {
+    const raster = new Uint8Array(16 * 16);
+    for (let row = 0; row < 16; row++) raster.fill(Math.floor((row * (k + 1)) / 16) % 2 === 0 ? 200 : 20, row * 16, (row + 1) * 16);
+    return { partner: 'bev', pairId: pair.pairId, sampleId: pair.sampleId, camera: pair.camera, image: pair.image, raster: { width: 16, height: 16, data: raster } };
   });
 }
 
@@ -62,7 +81,7 @@ describe('cross-modal training', () => {
     const run = await trainCrossModal({
       config: { ...TINY, steps: 40 },
       pairs,
-      onProgress: (progress) => topOne.push((progress.monitors.topOneCameraToLidar + progress.monitors.topOneLidarToCamera) / 2),
+      onProgress: (progress) => topOne.push((progress.monitors.topOneCameraToPartner + progress.monitors.topOnePartnerToCamera) / 2),
     });
     const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
 
@@ -79,13 +98,50 @@ describe('cross-modal training', () => {
     disposeCrossModalState(run.state);
   });
 
-  it('resumes from a checkpoint exactly', async () => {
-    const pairs = syntheticPairs(3);
-    const config = { ...TINY, steps: 6, batchSize: 5 };
+  it('lowers the CLIP loss on camera-BEV pairs', async () => {
+    const topOne: number[] = [];
+    const run = await trainCrossModal({
+      config: { ...TINY_BEV, steps: 40 },
+      pairs: syntheticBevPairs(4),
+      onProgress: (progress) => topOne.push((progress.monitors.topOneCameraToPartner + progress.monitors.topOnePartnerToCamera) / 2),
+    });
+    const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+    expect(run.losses.every(Number.isFinite)).toBe(true);
+    expect(mean(run.losses.slice(-5))).toBeLessThan(0.5 * mean(run.losses.slice(0, 5)));
+    // Chance is 0.25 with 4 pairs per batch.
+    expect(mean(topOne.slice(-10))).toBeGreaterThanOrEqual(0.6);
+    expect([...run.state.logitScales.variables().keys()]).toEqual(['bev|camera']);
+    disposeCrossModalState(run.state);
+  });
+
+  it('keeps a temperature of its own for each pair of modalities', async () => {
+    const lidar = await trainCrossModal({ config: { ...TINY, steps: 2, initialTemperature: 0.07 }, pairs: syntheticPairs(2) });
+    const bev = await trainCrossModal({ config: { ...TINY_BEV, steps: 2, initialTemperature: 0.2 }, pairs: syntheticBevPairs(2) });
+    const lidarDir = await saveCrossModalCheckpoint(join(tempRoot, 'scale-lidar'), lidar.state);
+    const bevDir = await saveCrossModalCheckpoint(join(tempRoot, 'scale-bev'), bev.state);
+    disposeCrossModalState(lidar.state);
+    disposeCrossModalState(bev.state);
+
+    const names = async (dir: string): Promise<string[]> => (await loadCrossModalCheckpoint(dir)).index.weights.map((entry) => entry.name);
+    expect((await names(lidarDir)).filter((name) => name.startsWith('logit-scale/'))).toEqual(['logit-scale/camera|lidar']);
+    expect((await names(bevDir)).filter((name) => name.startsWith('logit-scale/'))).toEqual(['logit-scale/bev|camera']);
+    expect((await names(bevDir)).some((name) => name.startsWith('bev/conv1/'))).toBe(true);
+    // Two steps move each temperature only a little from where its own run started it.
+    expect(lidar.lastMonitors!.temperature).toBeCloseTo(0.07, 2);
+    expect(bev.lastMonitors!.temperature).toBeCloseTo(0.2, 1);
+  });
+
+  it.each([
+    ['camera-LiDAR', TINY, syntheticPairs],
+    ['camera-BEV', TINY_BEV, syntheticBevPairs],
+  ] as const)('resumes a %s run from a checkpoint exactly', async (kind, base, makePairs) => {
+    const pairs = makePairs(3);
+    const config = { ...base, steps: 6, batchSize: 5 };
     const uninterrupted = await trainCrossModal({ config, pairs });
 
     const firstHalf = await trainCrossModal({ config: { ...config, steps: 3 }, pairs });
-    const dir = await saveCrossModalCheckpoint(join(tempRoot, 'resume'), firstHalf.state);
+    const dir = await saveCrossModalCheckpoint(join(tempRoot, `resume-${kind}`), firstHalf.state);
     disposeCrossModalState(firstHalf.state);
     const loaded = await loadCrossModalCheckpoint(dir);
     expect(loaded.state.step).toBe(3);
@@ -142,18 +198,48 @@ describe('cross-modal batches', () => {
       pairs: syntheticPairs(2),
       batchSize: 5,
       imageSize: { width: 16, height: 16 },
-      pointCount: 32,
       camera: CROSSMODAL_CAMERA_POLICY,
-      lidar: CROSSMODAL_LIDAR_POLICY,
+      partner: { modality: 'lidar', pointCount: 32, policy: CROSSMODAL_LIDAR_POLICY },
       seed: 1,
     });
     const batch = sampler.next();
 
     expect(batch.images.length).toBe(5 * 16 * 16);
-    expect(batch.points.length).toBe(5 * 32 * 4);
+    expect(batch.partner.length).toBe(5 * 32 * 4);
     expect(new Set(batch.pairIndices).size).toBe(2);
     expect(batch.images.every((value) => value >= 0 && value <= 255)).toBe(true);
     expect(sampler.epochs).toBe(2);
+  });
+
+  it('shifts and rotates BEV rasters only a little', () => {
+    const pairs = syntheticBevPairs(2);
+    const options = { pairs, batchSize: 2, imageSize: { width: 16, height: 16 }, camera: CROSSMODAL_CAMERA_POLICY, seed: 1 };
+    const still = new CrossModalSampler({ ...options, partner: { modality: 'bev', size: { width: 16, height: 16 }, policy: { ...CROSSMODAL_BEV_POLICY, maxTranslationFraction: 0, maxRotationDegrees: 0 } } }).next();
+    const moved = new CrossModalSampler({ ...options, partner: { modality: 'bev', size: { width: 16, height: 16 }, policy: CROSSMODAL_BEV_POLICY } }).next();
+
+    expect(still.partner.length).toBe(2 * 16 * 16);
+    // Without motion the view is the raster itself.
+    const first = pairs[still.pairIndices[0]!]!;
+    expect(Array.from(still.partner.subarray(0, 256))).toEqual(Array.from(first.partner === 'bev' ? first.raster.data : []));
+    // With at most 5 % shift and 5 degrees, most pixels stay within one band of their place.
+    let changed = 0;
+    for (let i = 0; i < 256; i++) if (Math.abs(moved.partner[i]! - still.partner[i]!) > 90) changed++;
+    expect(changed).toBeLessThan(0.35 * 256);
+    expect(moved.partner.every((value) => value >= 0 && value <= 255)).toBe(true);
+  });
+
+  it('rejects pairs of another modality', () => {
+    expect(
+      () =>
+        new CrossModalSampler({
+          pairs: syntheticBevPairs(2),
+          batchSize: 2,
+          imageSize: { width: 16, height: 16 },
+          camera: CROSSMODAL_CAMERA_POLICY,
+          partner: { modality: 'lidar', pointCount: 32, policy: CROSSMODAL_LIDAR_POLICY },
+          seed: 1,
+        }),
+    ).toThrow('pairs the camera with bev, but the sampler makes lidar views');
   });
 });
 
@@ -168,8 +254,8 @@ describe('cross-modal monitors', () => {
       temperature: 0.07,
     });
 
-    expect(monitors.topOneCameraToLidar).toBe(0.5);
-    expect(monitors.topOneLidarToCamera).toBe(1);
+    expect(monitors.topOneCameraToPartner).toBe(0.5);
+    expect(monitors.topOnePartnerToCamera).toBe(1);
     expect(monitors.chanceLoss).toBeCloseTo(Math.log(2), 9);
   });
 });
@@ -183,7 +269,15 @@ describe('cross-modal config', () => {
 
   it('fills every default', () => {
     const config = parseCrossModalConfig({});
+    expect(config.modalities).toEqual(['camera', 'lidar']);
     expect(config.pointNet.pointCount).toBe(1024);
     expect(config.initialTemperature).toBe(0.07);
+    expect(config.augmentation.bev).toEqual(CROSSMODAL_BEV_POLICY);
+  });
+
+  it('takes camera with LiDAR or with BEV only', () => {
+    expect(parseCrossModalConfig({ modalities: ['camera', 'bev'] }).modalities).toEqual(['camera', 'bev']);
+    expect(() => parseCrossModalConfig({ modalities: ['camera', 'radar'] })).toThrow('modalities');
+    expect(() => parseCrossModalConfig({ modalities: ['lidar', 'bev'] })).toThrow('modalities');
   });
 });

@@ -1,15 +1,18 @@
 /**
- * Augmented views of one camera-LiDAR pair, drawn from the run's random generator with the
+ * Augmented views of one cross-modal pair, drawn from the run's random generator with the
  * policies of objectives/augment-policy.ts, so that a handful of real pairs makes varied batches.
  *
  * Camera: a random resized crop (bilinear) and brightness and contrast jitter. Frames are grey, so
  * the policy's saturation and hue have no effect.
  * LiDAR: point dropout, clipped Gaussian jitter of x, y and z, a rotation about z, then the
  * PointNet resampling to a fixed number of points.
+ * BEV: a shift and a rotation about the raster's centre (bilinear, zeros outside), as the
+ * single-modality trainer draws them for BEV rasters.
  */
 import type { Rng } from '../../core/rng.js';
 import type { GreyImage } from '../../dataset/images.js';
-import type { CameraPolicy, LidarPolicy } from '../objectives/augment-policy.js';
+import { applyTransform, drawTransform } from '../augment.js';
+import type { BevPolicy, CameraPolicy, LidarPolicy } from '../objectives/augment-policy.js';
 import { POINT_FEATURES, resamplePoints } from '../pointnet.js';
 
 /** Writes one augmented view of `image` at width x height (grey values 0..255) into `output` at `offset`. */
@@ -110,6 +113,13 @@ export function augmentLidar(points: Float32Array, policy: LidarPolicy, pointCou
     output[offset + base + 2] = resampled[base + 2]! + jitter();
     output[offset + base + 3] = resampled[base + 3]!;
   }
+}
+
+/** Writes one shifted and rotated view of `raster` (grey values 0..255, at its own size) into `output` at `offset`. */
+export function augmentBev(raster: GreyImage, policy: BevPolicy, rng: Rng, output: Float32Array, offset: number): void {
+  const augmentation = { maxShiftFraction: policy.maxTranslationFraction, maxRotationDegrees: policy.maxRotationDegrees, brightness: 0, contrast: 0 };
+  const transform = drawTransform(augmentation, raster.width, raster.height, rng);
+  applyTransform(raster.data, 0, raster.width, raster.height, transform, output, offset);
 }
 
 /** Draws a standard normal value (Box-Muller). */

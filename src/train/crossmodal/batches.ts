@@ -1,12 +1,12 @@
 /**
- * Batches of augmented camera-LiDAR pairs. Pairs are drawn in a shuffled order, one pass after
+ * Batches of augmented cross-modal pairs: camera frames with LiDAR points or BEV rasters. Pairs are drawn in a shuffled order, one pass after
  * another. When the batch is larger than the dataset, a pair appears more than once in a batch, and
  * those copies are masked: neither is used as the other's negative, since they show the same scene.
  */
 import { Rng } from '../../core/rng.js';
-import type { CameraPolicy, LidarPolicy } from '../objectives/augment-policy.js';
+import type { BevPolicy, CameraPolicy, LidarPolicy } from '../objectives/augment-policy.js';
 import { POINT_FEATURES } from '../pointnet.js';
-import { augmentCamera, augmentLidar } from './augment.js';
+import { augmentBev, augmentCamera, augmentLidar } from './augment.js';
 import type { CrossModalPair } from './pairs.js';
 
 export interface CrossModalBatch {
@@ -15,8 +15,8 @@ export interface CrossModalBatch {
   pairIndices: Int32Array;
   /** [size, height, width, 1] grey values 0..255. */
   images: Float32Array;
-  /** [size, pointCount, 4] points. */
-  points: Float32Array;
+  /** The partner modality's rows: [size, pointCount, 4] points, or [size, height, width, 1] BEV values 0..255. */
+  partner: Float32Array;
   /** Row-major size x size, 1 where row j may be a negative for row i. */
   validNegatives: Uint8Array;
 }
@@ -29,13 +29,18 @@ export interface CrossModalSamplerState {
   epochs: number;
 }
 
+/** The partner modality's view settings: points per cloud or raster size, and the augmentation policy. */
+export type PartnerViews =
+  | { modality: 'lidar'; pointCount: number; policy: LidarPolicy }
+  | { modality: 'bev'; size: { width: number; height: number }; policy: BevPolicy };
+
 export interface CrossModalSamplerOptions {
+  /** Pairs of one partner modality, the one `partner` describes. */
   pairs: readonly CrossModalPair[];
   batchSize: number;
   imageSize: { width: number; height: number };
-  pointCount: number;
   camera: CameraPolicy;
-  lidar: LidarPolicy;
+  partner: PartnerViews;
   seed: number;
 }
 
@@ -48,26 +53,30 @@ export class CrossModalSampler {
   epochs = 0;
 
   constructor(options: CrossModalSamplerOptions) {
+    const mismatch = options.pairs.find((pair) => pair.partner !== options.partner.modality);
+    if (mismatch !== undefined) throw new Error(`Pair ${mismatch.pairId} pairs the camera with ${mismatch.partner}, but the sampler makes ${options.partner.modality} views`);
     this.options = options;
     this.rng = new Rng(options.seed);
     this.order = this.rng.shuffle(options.pairs.map((_, index) => index));
   }
 
   next(): CrossModalBatch {
-    const { pairs, batchSize, imageSize, pointCount } = this.options;
+    const { pairs, batchSize, imageSize, partner: views } = this.options;
     const pixels = imageSize.width * imageSize.height;
+    const partnerRow = views.modality === 'lidar' ? views.pointCount * POINT_FEATURES : views.size.width * views.size.height;
     const pairIndices = new Int32Array(batchSize);
     const images = new Float32Array(batchSize * pixels);
-    const points = new Float32Array(batchSize * pointCount * POINT_FEATURES);
+    const partner = new Float32Array(batchSize * partnerRow);
 
     for (let row = 0; row < batchSize; row++) {
       const index = this.nextPairIndex();
       const pair = pairs[index]!;
       pairIndices[row] = index;
       augmentCamera(pair.image, this.options.camera, imageSize, this.rng, images, row * pixels);
-      augmentLidar(pair.points, this.options.lidar, pointCount, this.rng, points, row * pointCount * POINT_FEATURES);
+      if (pair.partner === 'lidar' && views.modality === 'lidar') augmentLidar(pair.points, views.policy, views.pointCount, this.rng, partner, row * partnerRow);
+      else if (pair.partner === 'bev' && views.modality === 'bev') augmentBev(pair.raster, views.policy, this.rng, partner, row * partnerRow);
     }
-    return { size: batchSize, pairIndices, images, points, validNegatives: validNegativesOf(pairIndices) };
+    return { size: batchSize, pairIndices, images, partner, validNegatives: validNegativesOf(pairIndices) };
   }
 
   private nextPairIndex(): number {

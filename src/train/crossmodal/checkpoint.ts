@@ -4,8 +4,9 @@
  *   crossmodal-checkpoint.json   format, version, run configuration, step, tensor indexes, Adam's
  *                                iteration count and running products, the sampler's random state
  *   weights.bin                  float32 little-endian parameters in index order: the image
- *                                encoder's (`image/...`), PointNet's (`lidar/...`) and the log
- *                                logit scale (`logit-scale/camera|lidar`)
+ *                                encoder's (`image/...`), the partner encoder's (PointNet's
+ *                                `lidar/...` or the BEV encoder's `bev/...`) and the log logit
+ *                                scale of the pair (`logit-scale/camera|lidar` or `camera|bev`)
  *   optimizer.bin                float32 Adam first moments, then second moments, in the same order
  *
  * The layout is that of the single-encoder checkpoints (../checkpoint-files.ts), under its own
@@ -34,8 +35,8 @@ import { Encoder, parameterSpecs } from '../encoder.js';
 import { LogitScales } from '../objectives/clip.js';
 import { createOptimizer } from '../optimizer.js';
 import { PointNetEncoder, pointNetParameterSpecs } from '../pointnet.js';
-import { imageEncoderConfigOf, parseCrossModalConfig, pointNetConfigOf } from './config.js';
-import { CAMERA, LIDAR, trainableVariables, type CrossModalState } from './trainer.js';
+import { bevEncoderConfigOf, imageEncoderConfigOf, parseCrossModalConfig, partnerOf, pointNetConfigOf, type CrossModalConfig } from './config.js';
+import { CAMERA, trainableVariables, type CrossModalState } from './trainer.js';
 
 const log = createLogger('checkpoint');
 
@@ -44,7 +45,11 @@ export const CROSSMODAL_CHECKPOINT_VERSION = 1;
 export const CROSSMODAL_INDEX_FILE = 'crossmodal-checkpoint.json';
 const WEIGHTS_FILE = 'weights.bin';
 const OPTIMIZER_FILE = 'optimizer.bin';
-const LOGIT_SCALE_NAME = `logit-scale/${LogitScales.keyOf(CAMERA, LIDAR)}`;
+
+/** Returns the checkpoint name of the run's log logit scale, one per pair of modalities. */
+function logitScaleName(config: CrossModalConfig): string {
+  return `logit-scale/${LogitScales.keyOf(CAMERA, partnerOf(config))}`;
+}
 
 const indexSchema = z.object({
   format: z.literal(CROSSMODAL_CHECKPOINT_FORMAT),
@@ -72,8 +77,8 @@ export type CrossModalCheckpointIndex = z.infer<typeof indexSchema>;
 function checkpointNames(state: CrossModalState): string[] {
   return [
     ...[...state.imageEncoder.variables.keys()].map((name) => `image/${name}`),
-    ...[...state.pointNet.variables.keys()].map((name) => `lidar/${name}`),
-    LOGIT_SCALE_NAME,
+    ...[...state.partnerEncoder.variables.keys()].map((name) => `${partnerOf(state.config)}/${name}`),
+    logitScaleName(state.config),
   ];
 }
 
@@ -169,19 +174,25 @@ export async function loadCrossModalCheckpoint(dir: string): Promise<{ dir: stri
   const config = parseCrossModalConfig(index.config);
   const entries = new Map(index.weights.map((entry) => [entry.name, entry]));
   const imageWeights = encoderWeights(root, entries, weightData, 'image', parameterSpecs(imageEncoderConfigOf(config)));
-  const pointWeights = encoderWeights(root, entries, weightData, 'lidar', pointNetParameterSpecs(pointNetConfigOf(config)));
-  const scaleEntry = entries.get(LOGIT_SCALE_NAME);
-  if (scaleEntry === undefined) throw damaged(root, `it has no ${LOGIT_SCALE_NAME}`);
+  const partner = partnerOf(config);
+  const partnerSpecs = partner === 'lidar' ? pointNetParameterSpecs(pointNetConfigOf(config)) : parameterSpecs(bevEncoderConfigOf(config));
+  const partnerWeights = encoderWeights(root, entries, weightData, partner, partnerSpecs);
+  const scaleName = logitScaleName(config);
+  const scaleEntry = entries.get(scaleName);
+  if (scaleEntry === undefined) throw damaged(root, `it has no ${scaleName}`);
   const logScale = slice(weightData, scaleEntry, WEIGHTS_FILE, root)[0];
-  if (logScale === undefined || !Number.isFinite(logScale)) throw damaged(root, `${LOGIT_SCALE_NAME} is not a finite number`);
+  if (logScale === undefined || !Number.isFinite(logScale)) throw damaged(root, `${scaleName} is not a finite number`);
 
   const logitScales = new LogitScales();
-  const scaleVariable = logitScales.get(CAMERA, LIDAR).variable;
+  const scaleVariable = logitScales.get(CAMERA, partner).variable;
   tf.tidy(() => scaleVariable.assign(tf.scalar(logScale)));
   const state: CrossModalState = {
     config,
     imageEncoder: Encoder.create(imageEncoderConfigOf(config), { weights: imageWeights }),
-    pointNet: PointNetEncoder.create(pointNetConfigOf(config), { weights: pointWeights }),
+    partnerEncoder:
+      partner === 'lidar'
+        ? PointNetEncoder.create(pointNetConfigOf(config), { weights: partnerWeights })
+        : Encoder.create(bevEncoderConfigOf(config), { weights: partnerWeights }),
     logitScales,
     optimizer: createOptimizer(config.learningRate),
     step: index.step,
@@ -193,7 +204,7 @@ export async function loadCrossModalCheckpoint(dir: string): Promise<{ dir: stri
       await restoreOptimizer(state, index.optimizer, optimizerData, root);
     } catch (error) {
       state.imageEncoder.dispose();
-      state.pointNet.dispose();
+      state.partnerEncoder.dispose();
       state.logitScales.dispose();
       state.optimizer.dispose();
       throw error;

@@ -1,11 +1,12 @@
 /**
- * The configuration of a cross-modal camera-LiDAR CLIP run, validated with zod. Every field has a
- * default, so `{}` is a valid configuration.
+ * The configuration of a cross-modal CLIP run, validated with zod: camera frames paired with LiDAR
+ * sweeps or with BEV rasters of the same sample. Every field has a default, so `{}` is a valid
+ * configuration (camera and LiDAR).
  */
 import { z } from 'zod';
 import { ApronError } from '../../core/errors.js';
 import type { EncoderConfig } from '../encoder.js';
-import { cameraPolicySchema, lidarPolicySchema, type CameraPolicy, type LidarPolicy } from '../objectives/augment-policy.js';
+import { bevPolicySchema, cameraPolicySchema, lidarPolicySchema, type BevPolicy, type CameraPolicy, type LidarPolicy } from '../objectives/augment-policy.js';
 import { pointNetConfigSchema, type PointNetConfig } from '../pointnet.js';
 
 /**
@@ -28,6 +29,22 @@ export const CROSSMODAL_LIDAR_POLICY: LidarPolicy = {
   rotationAboutZ: { enabled: true, maxDegrees: 5 },
 };
 
+/**
+ * BEV views: shifts of up to 5 % of the raster and rotations of up to 5 degrees, as for LiDAR. No
+ * flips or colour jitter: a raster's values are heights or occupancy, not colours.
+ * NOTE: not tuned either.
+ */
+export const CROSSMODAL_BEV_POLICY: BevPolicy = {
+  modality: 'bev',
+  rigidMotionAllowed: true,
+  maxTranslationFraction: 0.05,
+  maxRotationDegrees: 5,
+};
+
+/** The modality trained against camera frames. */
+export const PARTNER_MODALITIES = ['lidar', 'bev'] as const;
+export type PartnerModality = (typeof PARTNER_MODALITIES)[number];
+
 const imageEncoderSchema = z.object({
   channels: z.array(z.number().int().positive().max(1024)).min(1).max(6).default([16, 32, 64, 128]),
   normGroups: z.number().int().positive().default(8),
@@ -37,12 +54,23 @@ const imageEncoderSchema = z.object({
 
 export const crossModalConfigSchema = z
   .object({
+    /**
+     * The two modalities: camera frames and LiDAR sweeps, or camera frames and BEV rasters. Each
+     * pair of modalities learns its own temperature, saved under the pair's name.
+     */
+    modalities: z.tuple([z.literal('camera'), z.enum(PARTNER_MODALITIES)]).default(['camera', 'lidar']),
     /** Camera encoder input size in pixels; frames are decoded grey. */
     imageSize: z
       .object({ width: z.number().int().min(16).max(512), height: z.number().int().min(16).max(512) })
       .default({ width: 64, height: 64 }),
     imageEncoder: imageEncoderSchema.default({ channels: [16, 32, 64, 128], normGroups: 8, hiddenDim: 256, pooling: 'flatten' }),
-    /** The PointNet architecture; its embeddingDim is replaced by the run's. */
+    /** BEV encoder input size in pixels, for camera-BEV runs; rasters are decoded grey at this size. */
+    bevSize: z
+      .object({ width: z.number().int().min(16).max(512), height: z.number().int().min(16).max(512) })
+      .default({ width: 64, height: 64 }),
+    /** The convolutional BEV encoder, for camera-BEV runs. */
+    bevEncoder: imageEncoderSchema.default({ channels: [16, 32, 64, 128], normGroups: 8, hiddenDim: 256, pooling: 'flatten' }),
+    /** The PointNet architecture, for camera-LiDAR runs; its embeddingDim is replaced by the run's. */
     pointNet: pointNetConfigSchema.default(pointNetConfigSchema.parse({})),
     /** Dimension of both modalities' embeddings. */
     embeddingDim: z.number().int().positive().max(4096).default(128),
@@ -59,13 +87,21 @@ export const crossModalConfigSchema = z
     /** Frames are decoded at this multiple of imageSize, so that a crop keeps detail before it is resized. */
     sourceScale: z.number().min(1).max(4).default(2),
     augmentation: z
-      .object({ camera: cameraPolicySchema, lidar: lidarPolicySchema })
-      .default({ camera: CROSSMODAL_CAMERA_POLICY, lidar: CROSSMODAL_LIDAR_POLICY }),
+      .object({
+        camera: cameraPolicySchema.default(CROSSMODAL_CAMERA_POLICY),
+        lidar: lidarPolicySchema.default(CROSSMODAL_LIDAR_POLICY),
+        bev: bevPolicySchema.default(CROSSMODAL_BEV_POLICY),
+      })
+      .default({ camera: CROSSMODAL_CAMERA_POLICY, lidar: CROSSMODAL_LIDAR_POLICY, bev: CROSSMODAL_BEV_POLICY }),
     seed: z.number().int().nonnegative().default(1),
   })
   .refine((config) => config.imageEncoder.channels.every((channels) => channels % config.imageEncoder.normGroups === 0), {
     message: 'every channel count must be a multiple of normGroups',
     path: ['imageEncoder', 'channels'],
+  })
+  .refine((config) => config.bevEncoder.channels.every((channels) => channels % config.bevEncoder.normGroups === 0), {
+    message: 'every channel count must be a multiple of normGroups',
+    path: ['bevEncoder', 'channels'],
   })
   .refine((config) => config.augmentation.camera.horizontalFlipProbability === 0, {
     message: 'camera flips must be 0 in a cross-modal run, because the sweep is not mirrored with the image',
@@ -95,6 +131,23 @@ export function imageEncoderConfigOf(config: CrossModalConfig): EncoderConfig {
     embeddingDim: config.embeddingDim,
     pooling: config.imageEncoder.pooling,
   };
+}
+
+export function bevEncoderConfigOf(config: CrossModalConfig): EncoderConfig {
+  return {
+    imageHeight: config.bevSize.height,
+    imageWidth: config.bevSize.width,
+    channels: config.bevEncoder.channels,
+    normGroups: config.bevEncoder.normGroups,
+    hiddenDim: config.bevEncoder.hiddenDim,
+    embeddingDim: config.embeddingDim,
+    pooling: config.bevEncoder.pooling,
+  };
+}
+
+/** Returns the modality the run pairs with camera frames. */
+export function partnerOf(config: CrossModalConfig): PartnerModality {
+  return config.modalities[1];
 }
 
 export function pointNetConfigOf(config: CrossModalConfig): PointNetConfig {

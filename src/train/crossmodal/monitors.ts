@@ -1,4 +1,7 @@
-/** Per-step monitors of a cross-modal CLIP run, computed from the batch's camera-to-LiDAR similarities. */
+/**
+ * Per-step monitors of a cross-modal CLIP run, computed from the batch's similarities between camera
+ * rows and partner rows (LiDAR sweeps or BEV rasters).
+ */
 
 export interface CrossModalMonitors {
   loss: number;
@@ -9,14 +12,14 @@ export interface CrossModalMonitors {
   chanceLoss: number;
   /** 1 / logit scale after the step. */
   temperature: number;
-  /** Share of camera rows whose most similar LiDAR row is their own pair. */
-  topOneCameraToLidar: number;
-  /** Share of LiDAR rows whose most similar camera row is their own pair. */
-  topOneLidarToCamera: number;
+  /** Share of camera rows whose most similar partner row (LiDAR or BEV) is their own pair. */
+  topOneCameraToPartner: number;
+  /** Share of partner rows whose most similar camera row is their own pair. */
+  topOnePartnerToCamera: number;
 }
 
 /**
- * Computes the monitors from a row-major size x size similarity matrix (camera rows, LiDAR columns).
+ * Computes the monitors from a row-major size x size similarity matrix (camera rows, partner columns).
  * A row counts as correct when its most similar candidate shows the same pair, so copies of one
  * pair in a batch all count.
  */
@@ -47,7 +50,7 @@ export function computeCrossModalMonitors(input: {
     loss: input.loss,
     chanceLoss: Math.log(candidates / size),
     temperature: input.temperature,
-    topOneCameraToLidar: hits((row, column) => input.similarity[row * size + column]!),
-    topOneLidarToCamera: hits((row, column) => input.similarity[column * size + row]!),
+    topOneCameraToPartner: hits((row, column) => input.similarity[row * size + column]!),
+    topOnePartnerToCamera: hits((row, column) => input.similarity[column * size + row]!),
   };
 }

@@ -1,6 +1,10 @@
 /**
- * Camera-LiDAR pairs of a dataset, loaded once per run: every camera of a sample that also has a
+ * Cross-modal pairs of a dataset, loaded once per run. Every camera of a sample that also has a
  * sweep is one pair, so a nuScenes sample with six cameras gives six pairs that share one sweep.
+ * Camera-BEV runs pair each camera with the sample's BEV raster in the same way.
+ *
+ * A BEV raster is decoded grey at the BEV encoder's input size. Only image rasters are read:
+ * NumPy rasters (Argoverse 2 ground height) hold heights, not pixel values, and are skipped.
  *
  * The camera frame is decoded grey at the source size (a multiple of the encoder input, so that
  * crops keep detail). The sweep's points are cropped to the camera's frustum when the camera has
@@ -18,14 +22,19 @@ import { getIntensity, getPositions } from '../../sensors/lidar/point-cloud.js';
 import { readPointCloudFile } from '../../sensors/lidar/read-file.js';
 import { projectPoints } from '../../sensors/projection/project.js';
 import { POINT_FEATURES } from '../pointnet.js';
+import type { PartnerModality } from './config.js';
 
-export interface CrossModalPair {
+interface PairBase {
   /** `sampleId/cameraName`. */
   pairId: string;
   sampleId: string;
   camera: string;
   /** The grey camera frame at the source size. */
   image: GreyImage;
+}
+
+export interface CameraLidarPair extends PairBase {
+  partner: 'lidar';
   /** Row-major points of 4 floats: x, y, z in metres and intensity scaled to 0..1. */
   points: Float32Array;
   /** `ego` when the points were moved into the vehicle frame, `lidar` when they are in the sensor frame. */
@@ -34,9 +43,21 @@ export interface CrossModalPair {
   cropped: boolean;
 }
 
+export interface CameraBevPair extends PairBase {
+  partner: 'bev';
+  /** The sample's first BEV raster, grey at the BEV encoder's input size. */
+  raster: GreyImage;
+}
+
+export type CrossModalPair = CameraLidarPair | CameraBevPair;
+
 export interface LoadPairsOptions {
+  /** The modality paired with the camera frames (default `lidar`). */
+  partner?: PartnerModality;
   /** Size of the decoded grey frames. */
   sourceSize: { width: number; height: number };
+  /** Size of the decoded BEV rasters, for camera-BEV pairs. */
+  bevSize?: { width: number; height: number };
   cropToFrustum: boolean;
   /** Pairs with fewer points after the crop are skipped, because they carry almost no geometry. */
   minPoints?: number;
@@ -51,12 +72,28 @@ export interface LoadedPairs {
 
 const DEFAULT_MIN_POINTS = 32;
 
-/** Loads every camera-LiDAR pair of the dataset, or throws when fewer than two remain. */
+/** Loads every pair of the dataset's camera frames with its sweeps or BEV rasters, or throws when fewer than two remain. */
 export async function loadCrossModalPairs(dataset: LoadedDataset, options: LoadPairsOptions): Promise<LoadedPairs> {
+  const loaded = options.partner === 'bev' ? await loadBevPairs(dataset, options) : await loadLidarPairs(dataset, options);
+  if (loaded.pairs.length < 2) {
+    const { skipped } = loaded;
+    const kind = options.partner === 'bev' ? 'camera-BEV' : 'camera-LiDAR';
+    const example = options.partner === 'bev' ? 'a BEV raster (for example the demo dataset)' : 'a LiDAR sweep (for example kitti-nuscenes-demo or pjlab-lidar-camera)';
+    throw new ApronError('invalid-input', `Dataset ${dataset.manifest.name} has ${loaded.pairs.length} usable ${kind} pair(s); cross-modal training needs at least 2`, {
+      path: dataset.manifestPath,
+      hint:
+        `Import a dataset whose samples have both a camera image and ${example}.` +
+        (skipped.length > 0 ? ` Skipped: ${skipped.map((entry) => `${entry.pairId} (${entry.reason})`).join('; ')}.` : ''),
+    });
+  }
+  return loaded;
+}
+
+async function loadLidarPairs(dataset: LoadedDataset, options: LoadPairsOptions): Promise<LoadedPairs> {
   const candidates = dataset.manifest.samples.flatMap((sample) =>
     sample.lidar.length === 0 ? [] : sample.cameras.map((camera) => ({ sample, camera: camera.name, path: camera.path })),
   );
-  const pairs: CrossModalPair[] = [];
+  const pairs: CameraLidarPair[] = [];
   const skipped: LoadedPairs['skipped'] = [];
   const minPoints = options.minPoints ?? DEFAULT_MIN_POINTS;
 
@@ -74,17 +111,48 @@ export async function loadCrossModalPairs(dataset: LoadedDataset, options: LoadP
     const lidarToEgo = calibration?.lidarToEgo;
     if (lidarToEgo !== undefined) transformInPlace(points, lidarToEgo);
     const image = await decodeGrey(resolveSamplePath(dataset, candidate.path), options.sourceSize);
-    pairs.push({ pairId, sampleId: candidate.sample.sampleId, camera: candidate.camera, image, points, frame: lidarToEgo === undefined ? 'lidar' : 'ego', cropped });
+    pairs.push({
+      partner: 'lidar',
+      pairId,
+      sampleId: candidate.sample.sampleId,
+      camera: candidate.camera,
+      image,
+      points,
+      frame: lidarToEgo === undefined ? 'lidar' : 'ego',
+      cropped,
+    });
     options.onProgress?.(index + 1, candidates.length);
   }
+  return { pairs, skipped };
+}
 
-  if (pairs.length < 2) {
-    throw new ApronError('invalid-input', `Dataset ${dataset.manifest.name} has ${pairs.length} usable camera-LiDAR pair(s); cross-modal training needs at least 2`, {
-      path: dataset.manifestPath,
-      hint:
-        'Import a dataset whose samples have both a camera image and a LiDAR sweep (for example kitti-nuscenes-demo or pjlab-lidar-camera).' +
-        (skipped.length > 0 ? ` Skipped: ${skipped.map((entry) => `${entry.pairId} (${entry.reason})`).join('; ')}.` : ''),
-    });
+async function loadBevPairs(dataset: LoadedDataset, options: LoadPairsOptions): Promise<LoadedPairs> {
+  const bevSize = options.bevSize ?? { width: 64, height: 64 };
+  const candidates = dataset.manifest.samples.flatMap((sample) =>
+    sample.bev.length === 0 ? [] : sample.cameras.map((camera) => ({ sample, camera: camera.name, path: camera.path })),
+  );
+  const pairs: CameraBevPair[] = [];
+  const skipped: LoadedPairs['skipped'] = [];
+  // A sample's raster is decoded once, however many cameras it has.
+  const rasters = new Map<string, GreyImage>();
+
+  for (const [index, candidate] of candidates.entries()) {
+    const pairId = `${candidate.sample.sampleId}/${candidate.camera}`;
+    const bev = candidate.sample.bev[0]!;
+    if (bev.format === 'npy') {
+      skipped.push({ pairId, reason: `its BEV raster ${bev.name} is a NumPy array of values, not an image` });
+      options.onProgress?.(index + 1, candidates.length);
+      continue;
+    }
+
+    let raster = rasters.get(candidate.sample.sampleId);
+    if (raster === undefined) {
+      raster = await decodeGrey(resolveSamplePath(dataset, bev.path), bevSize);
+      rasters.set(candidate.sample.sampleId, raster);
+    }
+    const image = await decodeGrey(resolveSamplePath(dataset, candidate.path), options.sourceSize);
+    pairs.push({ partner: 'bev', pairId, sampleId: candidate.sample.sampleId, camera: candidate.camera, image, raster });
+    options.onProgress?.(index + 1, candidates.length);
   }
   return { pairs, skipped };
 }

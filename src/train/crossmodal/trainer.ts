@@ -1,7 +1,8 @@
 /**
- * The cross-modal training loop: an image encoder on camera frames and a PointNet encoder on LiDAR
- * points, trained with the symmetric CLIP loss and a learnable temperature. The optimizer is Adam
- * with decoupled weight decay on the encoders' kernels. The logit scale is never decayed.
+ * The cross-modal training loop: an image encoder on camera frames and a partner encoder, PointNet
+ * on LiDAR points or a second convolutional encoder on BEV rasters. Both train with the symmetric
+ * CLIP loss and a learnable temperature of that pair of modalities. The optimizer is Adam with
+ * decoupled weight decay on the encoders' kernels. The logit scale is never decayed.
  *
  * A run starts from a seed or resumes from a checkpoint's state (both encoders, the logit scale,
  * Adam's moments and the sampler's random state), and a resumed run continues as an uninterrupted
@@ -16,7 +17,15 @@ import { clipLoss, LogitScales } from '../objectives/clip.js';
 import { createOptimizer } from '../optimizer.js';
 import { PointNetEncoder } from '../pointnet.js';
 import { CrossModalSampler, type CrossModalBatch, type CrossModalSamplerState } from './batches.js';
-import { imageEncoderConfigOf, parseCrossModalConfig, pointNetConfigOf, type CrossModalConfig, type CrossModalConfigInput } from './config.js';
+import {
+  bevEncoderConfigOf,
+  imageEncoderConfigOf,
+  parseCrossModalConfig,
+  partnerOf,
+  pointNetConfigOf,
+  type CrossModalConfig,
+  type CrossModalConfigInput,
+} from './config.js';
 import { computeCrossModalMonitors, type CrossModalMonitors } from './monitors.js';
 import type { CrossModalPair } from './pairs.js';
 
@@ -24,12 +33,17 @@ const log = createLogger('train');
 
 export const CAMERA = 'camera';
 export const LIDAR = 'lidar';
+export const BEV = 'bev';
+
+/** The name of each partner modality in logs and errors. */
+const PARTNER_LABEL = { lidar: 'LiDAR', bev: 'BEV' } as const;
 
 /** Everything a run needs to continue: what cross-modal checkpoints save. */
 export interface CrossModalState {
   config: CrossModalConfig;
   imageEncoder: Encoder;
-  pointNet: PointNetEncoder;
+  /** PointNet for camera-LiDAR runs, a convolutional encoder for camera-BEV runs. */
+  partnerEncoder: PointNetEncoder | Encoder;
   logitScales: LogitScales;
   optimizer: tf.AdamOptimizer;
   /** Steps done so far. */
@@ -74,13 +88,17 @@ export interface CrossModalTrainResult {
 export function createCrossModalState(config: CrossModalConfig): CrossModalState {
   const logitScales = new LogitScales();
   // LogitScales creates every scale at CLIP's 0.07; the run's own initial temperature replaces it.
-  const scale = logitScales.get(CAMERA, LIDAR);
+  const scale = logitScales.get(CAMERA, partnerOf(config));
   tf.tidy(() => scale.variable.assign(tf.scalar(Math.log(1 / config.initialTemperature))));
+  // A seed of its own, so that the two encoders do not start from the same random stream.
+  const partnerSeed = config.seed + 7919;
   return {
     config,
     imageEncoder: Encoder.create(imageEncoderConfigOf(config), { seed: config.seed }),
-    // A seed of its own, so that the two encoders do not start from the same random stream.
-    pointNet: PointNetEncoder.create(pointNetConfigOf(config), { seed: config.seed + 7919 }),
+    partnerEncoder:
+      partnerOf(config) === 'lidar'
+        ? PointNetEncoder.create(pointNetConfigOf(config), { seed: partnerSeed })
+        : Encoder.create(bevEncoderConfigOf(config), { seed: partnerSeed }),
     logitScales,
     optimizer: createOptimizer(config.learningRate),
     step: 0,
@@ -91,14 +109,14 @@ export function createCrossModalState(config: CrossModalConfig): CrossModalState
 /** Frees the state's tensors. */
 export function disposeCrossModalState(state: CrossModalState): void {
   state.imageEncoder.dispose();
-  state.pointNet.dispose();
+  state.partnerEncoder.dispose();
   state.logitScales.dispose();
   state.optimizer.dispose();
 }
 
 /** Returns the trainable variables in the fixed order the optimizer and checkpoints use. */
 export function trainableVariables(state: CrossModalState): tf.Variable[] {
-  return [...state.imageEncoder.variables.values(), ...state.pointNet.variables.values(), state.logitScales.get(CAMERA, LIDAR).variable];
+  return [...state.imageEncoder.variables.values(), ...state.partnerEncoder.variables.values(), state.logitScales.get(CAMERA, partnerOf(state.config)).variable];
 }
 
 /**
@@ -108,9 +126,11 @@ export function trainableVariables(state: CrossModalState): tf.Variable[] {
 export async function trainCrossModal(options: CrossModalTrainOptions): Promise<CrossModalTrainResult> {
   const config = options.resume?.config ?? parseCrossModalConfig(options.config ?? {});
   const backend = await initBackend(options.backend === undefined ? {} : { preferred: options.backend });
+  const partner = partnerOf(config);
+  const label = PARTNER_LABEL[partner];
   if (options.pairs.length < 2) {
-    throw new ApronError('invalid-input', `Cross-modal training needs at least 2 camera-LiDAR pairs, got ${options.pairs.length}`, {
-      hint: 'Import a dataset whose samples have both a camera image and a LiDAR sweep.',
+    throw new ApronError('invalid-input', `Cross-modal training needs at least 2 camera-${label} pairs, got ${options.pairs.length}`, {
+      hint: `Import a dataset whose samples have both a camera image and ${partner === 'lidar' ? 'a LiDAR sweep' : 'a BEV raster'}.`,
     });
   }
 
@@ -118,9 +138,11 @@ export async function trainCrossModal(options: CrossModalTrainOptions): Promise<
     pairs: options.pairs,
     batchSize: config.batchSize,
     imageSize: config.imageSize,
-    pointCount: config.pointNet.pointCount,
     camera: config.augmentation.camera,
-    lidar: config.augmentation.lidar,
+    partner:
+      partner === 'lidar'
+        ? { modality: 'lidar', pointCount: config.pointNet.pointCount, policy: config.augmentation.lidar }
+        : { modality: 'bev', size: config.bevSize, policy: config.augmentation.bev },
     // Batches draw from their own stream, so that changing an architecture does not change them.
     seed: config.seed + 1,
   });
@@ -128,7 +150,9 @@ export async function trainCrossModal(options: CrossModalTrainOptions): Promise<
   const state = options.resume ?? createCrossModalState(config);
   log.info(
     `cross-modal training: ${config.steps - state.step} step(s) to ${config.steps}, batch ${config.batchSize}, ` +
-      `${options.pairs.length} camera-LiDAR pairs, ${config.pointNet.pointCount} points per sweep, backend ${backend.name}`,
+      `${options.pairs.length} camera-${label} pairs, ` +
+      (partner === 'lidar' ? `${config.pointNet.pointCount} points per sweep` : `BEV rasters at ${config.bevSize.width}x${config.bevSize.height}`) +
+      `, backend ${backend.name}`,
   );
 
   const losses: number[] = [];
@@ -173,23 +197,26 @@ export async function trainCrossModal(options: CrossModalTrainOptions): Promise<
 /** Runs one Adam step, the weight decay and the temperature clamp, and returns the step's monitors. */
 async function runStep(state: CrossModalState, batch: CrossModalBatch): Promise<CrossModalMonitors> {
   const { config } = state;
-  const logitScale = state.logitScales.get(CAMERA, LIDAR);
+  const logitScale = state.logitScales.get(CAMERA, partnerOf(config));
   const images = tf.tensor4d(batch.images, [batch.size, config.imageSize.height, config.imageSize.width, 1]);
-  const points = tf.tensor3d(batch.points, [batch.size, config.pointNet.pointCount, 4]);
+  const partnerInput =
+    partnerOf(config) === 'lidar'
+      ? tf.tensor3d(batch.partner, [batch.size, config.pointNet.pointCount, 4])
+      : tf.tensor4d(batch.partner, [batch.size, config.bevSize.height, config.bevSize.width, 1]);
   let similarity: tf.Tensor2D | undefined;
 
   const lossTensor = state.optimizer.minimize(
     () => {
       const cameraEmbeddings = state.imageEncoder.embedUnnormalized(images);
-      const lidarEmbeddings = state.pointNet.embedUnnormalized(points);
-      similarity = tf.keep(tf.matMul(l2Normalize(cameraEmbeddings), l2Normalize(lidarEmbeddings), false, true) as tf.Tensor2D);
-      return clipLoss({ a: cameraEmbeddings, b: lidarEmbeddings, validNegatives: batch.validNegatives, logitScale }).loss;
+      const partnerEmbeddings = embedPartner(state.partnerEncoder, partnerInput);
+      similarity = tf.keep(tf.matMul(l2Normalize(cameraEmbeddings), l2Normalize(partnerEmbeddings), false, true) as tf.Tensor2D);
+      return clipLoss({ a: cameraEmbeddings, b: partnerEmbeddings, validNegatives: batch.validNegatives, logitScale }).loss;
     },
     true,
     trainableVariables(state),
   );
   images.dispose();
-  points.dispose();
+  partnerInput.dispose();
 
   applyWeightDecay(state);
   state.logitScales.clampAfterStep();
@@ -210,6 +237,12 @@ async function runStep(state: CrossModalState, batch: CrossModalBatch): Promise<
     loss,
     temperature: logitScale.temperature(),
   });
+}
+
+/** Embeds a batch of the partner modality: points [B, N, 4] with PointNet, rasters [B, H, W, 1] with a convolutional encoder. */
+function embedPartner(encoder: PointNetEncoder | Encoder, input: tf.Tensor3D | tf.Tensor4D): tf.Tensor2D {
+  if (encoder instanceof PointNetEncoder) return encoder.embedUnnormalized(input as tf.Tensor3D);
+  return encoder.embedUnnormalized(input as tf.Tensor4D);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Runs cross-modal CLIP training on a workspace dataset in this process, and records the run in the
- * store: its configuration (with objective `clip` and the two modalities), its outcome, monitors
- * and checkpoint. A run that fails or is cancelled is recorded as such.
+ * store: its configuration (with objective `clip` and its two modalities, camera with LiDAR or
+ * BEV), its outcome, monitors and checkpoint. A run that fails or is cancelled is recorded as such.
  */
 import { join } from 'node:path';
 import { ApronError } from '../../core/errors.js';
@@ -10,9 +10,9 @@ import { readManifest } from '../../dataset/manifest-io.js';
 import type { Store, TrainingRunRecord } from '../../store/index.js';
 import { initBackend } from '../backend.js';
 import { saveCrossModalCheckpoint, loadCrossModalCheckpoint } from './checkpoint.js';
-import { parseCrossModalConfig, type CrossModalConfigInput } from './config.js';
+import { parseCrossModalConfig, partnerOf, type CrossModalConfigInput } from './config.js';
 import { loadCrossModalPairs } from './pairs.js';
-import { CAMERA, disposeCrossModalState, LIDAR, trainCrossModal, type CrossModalProgress, type CrossModalTrainResult } from './trainer.js';
+import { disposeCrossModalState, trainCrossModal, type CrossModalProgress, type CrossModalTrainResult } from './trainer.js';
 
 export interface CrossModalWorkspaceOptions {
   datasetId: string;
@@ -34,9 +34,9 @@ export interface CrossModalWorkspaceResult {
   pairCount: number;
 }
 
-/** Returns the configuration recorded for a cross-modal run: the parsed config with the objective and modalities. */
+/** Returns the configuration recorded for a cross-modal run: the parsed config (with its modalities) and the objective. */
 function recordedConfig(config: ReturnType<typeof parseCrossModalConfig>): Record<string, unknown> {
-  return { ...config, objective: 'clip', modalities: [CAMERA, LIDAR] };
+  return { ...config, objective: 'clip' };
 }
 
 export async function trainCrossModalInWorkspace(workspace: Workspace, store: Store, options: CrossModalWorkspaceOptions): Promise<CrossModalWorkspaceResult> {
@@ -52,6 +52,9 @@ export async function trainCrossModalInWorkspace(workspace: Workspace, store: St
       });
     }
     resumeFrom = previous.checkpointPath;
+    // The record shows the run's own configuration (modalities, architecture), as its checkpoint will.
+    const { objective: _objective, ...previousFields } = previousConfig as Record<string, unknown>;
+    config = parseCrossModalConfig({ ...previousFields, ...(options.config.steps === undefined ? {} : { steps: options.config.steps }) });
   }
 
   const run = store.startTrainingRun({ datasetId: dataset.datasetId, config: recordedConfig(config) });
@@ -71,6 +74,8 @@ export async function trainCrossModalInWorkspace(workspace: Workspace, store: St
     }
 
     const loaded = await loadCrossModalPairs(readManifest(dataset.manifestPath), {
+      partner: partnerOf(config),
+      bevSize: config.bevSize,
       sourceSize: { width: Math.round(config.imageSize.width * config.sourceScale), height: Math.round(config.imageSize.height * config.sourceScale) },
       cropToFrustum: config.cropToFrustum,
       ...(options.onLoadProgress === undefined ? {} : { onProgress: options.onLoadProgress }),
