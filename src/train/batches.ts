@@ -169,6 +169,11 @@ export class BatchSampler {
     return this.groupOf[sample] ?? -1;
   }
 
+  /** Tells whether reviewers decided two samples (by manifest index) `different`, or put them in the hard-negative set. */
+  isDecidedDifferent(a: number, b: number): boolean {
+    return this.differentKeys.has(a * this.options.samples.length + b);
+  }
+
   /** Completed passes over the anchors. */
   get epochs(): number {
     return this.epochCount;

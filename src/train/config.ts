@@ -148,8 +148,8 @@ export const runConfigSchema = z
     message: 'sequenceLength must exceed predictSteps, so that every window has a target',
     path: ['objective', 'sequenceLength'],
   })
-  .refine((config) => !config.hardNegatives.enabled || config.objective.kind === 'infonce' || config.objective.kind === 'nt-xent', {
-    message: 'hard negatives need an objective that scores a batch against itself (infonce or nt-xent)',
+  .refine((config) => !config.hardNegatives.enabled || config.objective.kind !== 'cpc', {
+    message: 'hard negatives need infonce, nt-xent or moco; cpc scores windows of a sequence, not pairs of samples',
     path: ['hardNegatives', 'enabled'],
   })
   .refine((config) => !config.hardNegatives.enabled || 2 * config.hardNegatives.perBatch <= config.batchSize, {

@@ -183,6 +183,37 @@ describe('mocoLoss', () => {
     expect(value).toBeCloseTo(0.26328247, 5);
   });
 
+  it('adds hard-negative keys of the batch with their weight', () => {
+    // Query 0 = (1, 0) with own key (0.6, 0.8): logit 1.2 at temperature 0.5. Key 1 = (0, 1) is its
+    // hard negative (logit 0) and the queue's (-1, 0) gives -2. Query 1's key 0 is not marked, so
+    // query 1 scores against the queue only.
+    const lossOf = (weight: number, keyNegatives = new Uint8Array([0, 1, 0, 0])): number =>
+      tf.tidy(
+        () =>
+          mocoLoss({
+            queries: tf.tensor2d([
+              [1, 0],
+              [0, 1],
+            ]),
+            keys: tf.tensor2d([
+              [0.6, 0.8],
+              [0, 1],
+            ]),
+            queue: tf.tensor2d([[-1, 0]]),
+            validNegatives: new Uint8Array([1, 1]),
+            temperature: 0.5,
+            keyNegatives,
+            keyNegativeWeight: weight,
+          }).loss.dataSync()[0]!,
+      );
+    // Query 0: log(1 + w e^(0 - 1.2) + e^(-2 - 1.2)); query 1: own logit 2, queue logit 0: log(1 + e^-2).
+    const expected = (weight: number): number => (Math.log(1 + weight * Math.exp(-1.2) + Math.exp(-3.2)) + Math.log(1 + Math.exp(-2))) / 2;
+    expect(lossOf(1)).toBeCloseTo(expected(1), 5);
+    expect(lossOf(3)).toBeCloseTo(expected(3), 5);
+    // A query's own key is never its negative, even where the mask marks it.
+    expect(lossOf(1, new Uint8Array([1, 1, 0, 1]))).toBeCloseTo(expected(1), 5);
+  });
+
   it('gives loss 0 with an empty queue', () => {
     const queue = new KeyQueue(4, 2);
     const result = tf.tidy(() => {

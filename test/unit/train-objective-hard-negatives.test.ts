@@ -108,8 +108,25 @@ describe('hard negatives', () => {
     }
   });
 
-  it('rejects hard negatives with moco', async () => {
-    const config = { ...HARD, steps: 1, objective: { kind: 'moco' as const, queueSize: 16 }, hardNegatives: { enabled: true } };
+  it('gives moco queries the keys of their decided pairs as negatives', async () => {
+    const reports: TrainProgress[] = [];
+    const losses: number[] = [];
+    for (const weight of [1, 4]) {
+      const config = { ...HARD, steps: 3, objective: { kind: 'moco' as const, queueSize: 16 }, hardNegatives: { enabled: true, perBatch: 3, weight } };
+      const result = await train({ config, stack: drive.stack, samples: drive.samples, differentPairs: PAIRS, onProgress: (p) => reports.push(p) });
+      expect(result.hardNegatives).toEqual({ pairsUsed: 10, pairsIgnored: 0 });
+      // The first step's queue is empty, so the decided pairs' keys are its only negatives.
+      expect(Number.isFinite(result.losses[0])).toBe(true);
+      expect(result.losses[0]).toBeGreaterThan(0);
+      losses.push(result.losses[0]!);
+      disposeTrainingState(result.state);
+    }
+    for (const report of reports) expect(report.hardNegativePairs).toBeGreaterThanOrEqual(3);
+    expect(losses[1]).toBeGreaterThan(losses[0]!);
+  });
+
+  it('rejects hard negatives with cpc', async () => {
+    const config = { ...HARD, steps: 1, objective: { kind: 'cpc' as const }, hardNegatives: { enabled: true } };
     await expect(train({ config, stack: drive.stack, samples: drive.samples })).rejects.toThrow(/hardNegatives\.enabled/);
   });
 });

@@ -94,8 +94,13 @@ export function TrainingForm({ onStart, busy }: TrainingFormProps) {
         <Field label="Use decisions" hint="mask pairs decided same">
           <input type="checkbox" checked={values.useDecisions} onChange={(event) => set('useDecisions', event.target.checked)} />
         </Field>
-        <Field label="Hard negatives" hint="put pairs decided different into batches">
-          <input type="checkbox" checked={values.hardNegatives} onChange={(event) => set('hardNegatives', event.target.checked)} />
+        <Field label="Hard negatives" hint={values.objectiveKind === 'cpc' ? 'not for cpc, which scores windows of a sequence' : 'put pairs decided different into batches'}>
+          <input
+            type="checkbox"
+            checked={values.hardNegatives && values.objectiveKind !== 'cpc'}
+            disabled={values.objectiveKind === 'cpc'}
+            onChange={(event) => set('hardNegatives', event.target.checked)}
+          />
         </Field>
         {text('hardNegativeWeight', 'Hard-negative weight')}
       </fieldset>

@@ -90,7 +90,7 @@ export function buildRunConfig(values: TrainingFormValues): BuiltConfig {
     temperature: Number(values.temperature),
     positives: values.positivesKind === 'temporal' ? { kind: 'temporal', windowSeconds: Number(values.windowSeconds) } : { kind: values.positivesKind },
     objective,
-    hardNegatives: { enabled: values.hardNegatives, weight: Number(values.hardNegativeWeight) },
+    hardNegatives: { enabled: values.hardNegatives && values.objectiveKind !== 'cpc', weight: Number(values.hardNegativeWeight) },
     // The same rule as the default of `apron train`; a maskRules object in the advanced JSON replaces it.
     maskRules: { sameSequenceWithinSeconds: Number(values.maskTimeWindowSeconds), samePlace: true },
     workers: values.workers === 'auto' ? 'auto' : Number(values.workers),

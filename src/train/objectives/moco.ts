@@ -244,12 +244,21 @@ export interface MocoInputs {
   /** Row-major B x size, from KeyQueue.negativeMask. */
   validNegatives: Uint8Array;
   temperature: number;
+  /**
+   * Row-major B x B, 1 where the batch's key j is a hard negative of query i: the two samples were
+   * decided `different`. Other keys of the batch are never negatives.
+   */
+  keyNegatives?: Uint8Array;
+  /** How many times each hard-negative key counts in the denominator (default 1). */
+  keyNegativeWeight?: number;
 }
 
 /**
  * Computes the MoCo InfoNCE: query i against its own key (the positive, column 0) and the queue
- * entries (the negatives, columns 1..size, masked). Call it inside tf.tidy or an optimizer's loss
- * function: the returned scalar is the only tensor the caller has to dispose.
+ * entries (the negatives, masked). With `keyNegatives`, the batch's keys of hard-negative pairs
+ * join the negatives in columns 1..B, weighted by `keyNegativeWeight`, and the queue follows
+ * them. Call it inside tf.tidy or an optimizer's loss function: the returned scalar is the only
+ * tensor the caller has to dispose.
  */
 export function mocoLoss(inputs: MocoInputs): InfoNceResult {
   const [batch, dimension] = inputs.queries.shape;
@@ -265,22 +274,41 @@ export function mocoLoss(inputs: MocoInputs): InfoNceResult {
   }
   const temperature = inputs.temperature;
   if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`Temperature must be positive, got ${temperature}`);
+  const keyNegatives = inputs.keyNegatives;
+  if (keyNegatives !== undefined && keyNegatives.length !== batch * batch) {
+    throw new Error(`The keyNegatives mask has ${keyNegatives.length} entries, expected ${batch} x ${batch}`);
+  }
+  const keyWeight = inputs.keyNegativeWeight ?? 1;
+  if (!(keyWeight > 0) || !Number.isFinite(keyWeight)) throw new Error(`keyNegativeWeight must be a positive finite number, got ${keyWeight}`);
 
-  // Column 0 is the own key; the queue's mask follows in columns 1..size.
-  const columns = queueSize + 1;
+  // Column 0 is the own key, then the batch's keys when some are hard negatives, then the queue.
+  const keyColumns = keyNegatives === undefined ? 0 : batch;
+  const columns = 1 + keyColumns + queueSize;
   const validNegatives = new Uint8Array(batch * columns);
+  const offsets = keyNegatives === undefined || keyWeight === 1 ? undefined : new Float32Array(batch * columns);
   for (let row = 0; row < batch; row++) {
-    validNegatives.set(inputs.validNegatives.subarray(row * queueSize, (row + 1) * queueSize), row * columns + 1);
+    if (keyNegatives !== undefined) {
+      for (let key = 0; key < batch; key++) {
+        // A query's own key is its positive, never a negative.
+        const valid = key !== row && keyNegatives[row * batch + key] === 1 ? 1 : 0;
+        validNegatives[row * columns + 1 + key] = valid;
+        if (offsets !== undefined && valid === 1) offsets[row * columns + 1 + key] = Math.log(keyWeight);
+      }
+    }
+    validNegatives.set(inputs.validNegatives.subarray(row * queueSize, (row + 1) * queueSize), row * columns + 1 + keyColumns);
   }
 
   let result: InfoNceResult | undefined;
   const loss = tf.tidy(() => {
     const queries = l2Normalize(inputs.queries);
-    const positive = tf.sum(tf.mul(queries, l2Normalize(inputs.keys)), 1, true);
+    const keys = l2Normalize(inputs.keys);
+    const parts: tf.Tensor2D[] = [tf.sum(tf.mul(queries, keys), 1, true)];
+    if (keyColumns > 0) parts.push(tf.matMul(queries, keys, false, true));
     // An empty queue skips the matMul: the wasm backend (4.22) prints an XNNPACK error on a 0-row operand.
-    const scores = queueSize === 0 ? positive : tf.concat([positive, tf.matMul(queries, l2Normalize(inputs.queue), false, true)], 1);
+    if (queueSize > 0) parts.push(tf.matMul(queries, l2Normalize(inputs.queue), false, true));
+    const scores = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
     const logits = tf.div(scores, tf.scalar(temperature)) as tf.Tensor2D;
-    result = infoNceFromLogits({ logits, positives: new Int32Array(batch), validNegatives });
+    result = infoNceFromLogits({ logits, positives: new Int32Array(batch), validNegatives, ...(offsets === undefined ? {} : { negativeLogitOffsets: offsets }) });
     return result.loss;
   });
   if (result === undefined) throw new Error('mocoLoss: the loss was not computed');

@@ -3,7 +3,8 @@
  * the positive views through the key encoder, computed outside the gradient. The queries are scored
  * against their own key and the queue, and Adam updates the query weights only. Then the key
  * weights follow by the moving average. The batch's keys are enqueued last, so that a batch is
- * never among its own negatives.
+ * never among its own negatives, except that with hard negatives on, the key of a sample decided
+ * `different` from a query's sample is one of that query's negatives, with the run's weight.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../batches.js';
@@ -25,6 +26,11 @@ export interface MocoState {
 export interface MocoBatch extends Batch {
   anchorMetadata: KeyMetadata[];
   keyMetadata: KeyMetadata[];
+  /**
+   * Row-major size x size, 1 where the batch's key j is a hard negative of query i (their samples
+   * were decided `different` and no mask rule joins them). Set only when hard negatives are on.
+   */
+  keyNegatives?: Uint8Array;
 }
 
 type MocoObjective = Extract<RunConfig['objective'], { kind: 'moco' }>;
@@ -91,7 +97,14 @@ export async function mocoStep(state: TrainingState, batch: MocoBatch, keepMonit
   const loss = await minimizeLoss(state, () => {
     const queries = state.encoder.embedUnnormalized(queryImages);
     if (keepMonitorInputs) keptQueries = tf.keep(queries);
-    const result = mocoLoss({ queries, keys, queue, validNegatives, temperature: state.config.temperature });
+    const result = mocoLoss({
+      queries,
+      keys,
+      queue,
+      validNegatives,
+      temperature: state.config.temperature,
+      ...(batch.keyNegatives === undefined ? {} : { keyNegatives: batch.keyNegatives, keyNegativeWeight: state.config.hardNegatives.weight }),
+    });
     rowsWithoutNegatives = result.rowsWithoutNegatives;
     maskedFraction = result.maskedFraction;
     return result.loss;
@@ -99,11 +112,11 @@ export async function mocoStep(state: TrainingState, batch: MocoBatch, keepMonit
   moco.momentum.update();
 
   const keyValues = (await keys.data()) as Float32Array;
-  const outcome: StepOutcome = { loss, rowsWithoutNegatives, maskedFraction, hardNegativePairs: 0 };
+  const outcome: StepOutcome = { loss, rowsWithoutNegatives, maskedFraction, hardNegativePairs: batch.keyNegatives === undefined ? 0 : batch.hardNegativePairs };
   // A step whose queue offers no negative (the first one, with an empty queue) has no loss to
   // monitor, and its top-1 accuracy and chance level would read as a perfect score.
   const hasNegatives = rowsWithoutNegatives < size;
-  if (keptQueries !== undefined && hasNegatives) outcome.monitorInputs = await monitorInputs(keptQueries, keyValues, queue, validNegatives, size);
+  if (keptQueries !== undefined && hasNegatives) outcome.monitorInputs = await monitorInputs(keptQueries, keyValues, queue, validNegatives, size, batch.keyNegatives);
   moco.queue.enqueue(keyValues, batch.keyMetadata);
   outcome.queueFilledFraction = moco.queue.filledFraction;
 
@@ -115,6 +128,7 @@ export async function mocoStep(state: TrainingState, batch: MocoBatch, keepMonit
 /**
  * Builds the monitors' inputs of a MoCo step. The candidates are the batch's keys followed by the
  * queue, so query i has positive candidate i and the queue's mask fills the columns after the keys.
+ * Among the keys, only hard negatives (`keyNegatives`) are valid negatives.
  */
 async function monitorInputs(
   queries: tf.Tensor2D,
@@ -122,6 +136,7 @@ async function monitorInputs(
   queue: tf.Tensor2D,
   queueMask: Uint8Array,
   size: number,
+  keyNegatives: Uint8Array | undefined,
 ): Promise<StepOutcome['monitorInputs']> {
   const anchors = await readEmbeddings(queries);
   const queueValues = (await queue.data()) as Float32Array;
@@ -131,7 +146,12 @@ async function monitorInputs(
   values.set(keyValues);
   values.set(queueValues, keyValues.length);
   const validNegatives = new Uint8Array(size * columns);
-  for (let row = 0; row < size; row++) validNegatives.set(queueMask.subarray(row * queued, (row + 1) * queued), row * columns + size);
+  for (let row = 0; row < size; row++) {
+    if (keyNegatives !== undefined) {
+      for (let key = 0; key < size; key++) if (key !== row) validNegatives[row * columns + key] = keyNegatives[row * size + key] ?? 0;
+    }
+    validNegatives.set(queueMask.subarray(row * queued, (row + 1) * queued), row * columns + size);
+  }
   return {
     anchors,
     candidates: { values, rows: columns, columns: anchors.columns },

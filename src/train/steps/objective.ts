@@ -87,7 +87,9 @@ export function createObjectiveRunner(config: RunConfig, options: ObjectiveRunne
       next: () => {
         const batch = sampler.next();
         const views = Array.from(batch.viewSamples, (sample) => metadata(sample));
-        return { ...batch, anchorMetadata: views.slice(0, batch.size), keyMetadata: views.slice(batch.size) };
+        const mocoBatch: MocoBatch = { ...batch, anchorMetadata: views.slice(0, batch.size), keyMetadata: views.slice(batch.size) };
+        if (useHardNegatives) mocoBatch.keyNegatives = keyNegativesOf(batch, sampler);
+        return mocoBatch;
       },
     };
     const runner: ObjectiveRunner<MocoBatch> = { sampler: mocoSampler, step: mocoStep, anchorsOf };
@@ -118,6 +120,25 @@ function ntXentAugmentation(config: RunConfig, samples: readonly Sample[]) {
   const policy = effectivePolicy(config.objective.policy, modality);
   log.info(`nt-xent augmentation policy for ${modality} images: ${JSON.stringify(policy)}`);
   return augmentationForPolicy(policy, modality);
+}
+
+/**
+ * Marks, for each query i and key j of a batch, whether key j is a hard negative of query i. It is
+ * when their samples were decided `different` and the batch's mask does not join them (same place,
+ * same decision group, the query's own positive).
+ */
+function keyNegativesOf(batch: Batch, sampler: BatchSampler): Uint8Array {
+  const size = batch.size;
+  const views = 2 * size;
+  const mask = new Uint8Array(size * size);
+  for (let query = 0; query < size; query++) {
+    for (let key = 0; key < size; key++) {
+      const keyView = size + key;
+      const decided = sampler.isDecidedDifferent(batch.viewSamples[query] ?? -1, batch.viewSamples[keyView] ?? -1);
+      if (decided && batch.validNegatives[query * views + keyView] === 1) mask[query * size + key] = 1;
+    }
+  }
+  return mask;
 }
 
 function keyMetadataOf(samples: readonly Sample[], sampler: BatchSampler): (sample: number) => KeyMetadata {
