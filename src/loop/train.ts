@@ -4,8 +4,8 @@
  * decisions it masked, the `different` decisions it used as hard negatives, its outcome and its
  * checkpoint. A run that fails or is cancelled is recorded as such, never lost.
  */
+import { recordFailedRun } from './failed-run.js';
 import { MONITOR_LOG_FILE, MonitorLog } from './monitor-log.js';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApronError } from '../core/errors.js';
 import type { Workspace } from '../core/workspace.js';
@@ -112,25 +112,7 @@ export async function trainInWorkspace(
       },
     );
   } catch (error) {
-    const cancelled = error instanceof ApronError && error.code === 'cancelled';
-    const reached = monitorLog.lastProgress;
-    // The worker saves checkpoints during the run, so a run that fails late can resume from the latest.
-    const saved = hasSavedCheckpoint(checkpointDir);
-    store.updateTrainingRun(run.runId, {
-      status: cancelled ? 'cancelled' : 'failed',
-      error: error instanceof Error ? error.message : String(error),
-      ...(saved ? { checkpointPath: checkpointDir } : {}),
-      metrics: {
-        backend: reached?.backend ?? null,
-        step: reached?.step ?? 0,
-        totalSteps: reached?.totalSteps ?? null,
-        lastMonitors: monitorLog.last ?? null,
-        collapseWarnings: monitorLog.collapseWarnings,
-        objective: config.objective.kind,
-        resumedFrom: options.resumeRunId ?? null,
-        ...(error instanceof ApronError && error.hint !== undefined ? { errorHint: error.hint } : {}),
-      },
-    });
+    recordFailedRun(store, run.runId, error, { checkpointDir, monitorLog, resumedFrom: options.resumeRunId ?? null, metrics: { objective: config.objective.kind } });
     throw error;
   }
 
@@ -158,15 +140,6 @@ export async function trainInWorkspace(
     metrics,
   });
   return { run: finished, result };
-}
-
-/**
- * Tells whether a checkpoint folder contains a whole checkpoint. A checkpoint is written into a
- * temporary folder, index last, and renamed into place, so a save that stopped part-way leaves no
- * index here.
- */
-export function hasSavedCheckpoint(folder: string): boolean {
-  return existsSync(join(folder, 'checkpoint.json'));
 }
 
 /** Lists the dataset's `different` pairs and its hard-negative set, each pair once. */

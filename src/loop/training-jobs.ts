@@ -15,7 +15,10 @@ import { parseRunConfig } from '../train/config.js';
 import type { StepMonitors } from '../train/monitors/step-monitors.js';
 import type { TrainProgress } from '../train/trainer.js';
 import type { TrainingJob, TrainingJobMonitors } from '../api/contract-training.js';
-import { hasSavedCheckpoint, trainInWorkspace, type TrainInWorkspaceOptions } from './train.js';
+import { isCrossModalConfig, trainCrossModalInWorkspace, type CrossModalWorkspaceOptions } from '../train/crossmodal/workspace-run.js';
+import { parseCrossModalConfig } from '../train/crossmodal/config.js';
+import { hasSavedCheckpoint } from './failed-run.js';
+import { trainInWorkspace, type TrainInWorkspaceOptions } from './train.js';
 
 const log = createLogger('train');
 
@@ -39,6 +42,17 @@ interface Job {
   settled: Promise<void>;
 }
 
+/** The callbacks a job gives its run. */
+interface RunCallbacks {
+  signal: AbortSignal;
+  onRunStarted: (run: TrainingRunRecord) => void;
+  onLoadProgress: (done: number, total: number) => void;
+  onProgress: (progress: TrainProgress) => void;
+}
+
+/** Starts a run with the job's callbacks and resolves with its outcome once it has ended. */
+type RunLauncher = (callbacks: RunCallbacks) => Promise<{ run: TrainingRunRecord; cancelled: boolean; step: number; totalSteps: number; backend: string }>;
+
 /** Checkpoint folder of a run, as `trainInWorkspace` writes it. */
 function checkpointFolder(workspace: Workspace, runId: string): string {
   return join(workspace.runsDir, runId, 'checkpoint');
@@ -59,9 +73,15 @@ export class TrainingJobManager {
   async start(request: StartTrainingRequest): Promise<TrainingJobSnapshot> {
     this.rejectWhileTraining();
     this.store.getDataset(request.datasetId);
-    // Validated here as well as in trainInWorkspace, so that the schema message reaches the caller as the error.
+    if (isCrossModalConfig(request.config)) {
+      // Validated here as well as in the run, so that the schema message reaches the caller as the error.
+      const { objective: _objective, ...fields } = request.config as Record<string, unknown>;
+      const config = parseCrossModalConfig(fields);
+      return this.launch(this.crossModalRun({ datasetId: request.datasetId, config }), undefined);
+    }
     const config = parseRunConfig(request.config);
-    return this.launch({ datasetId: request.datasetId, config, ...(request.useDecisions === undefined ? {} : { useDecisions: request.useDecisions }) });
+    const options = { datasetId: request.datasetId, config, ...(request.useDecisions === undefined ? {} : { useDecisions: request.useDecisions }) };
+    return this.launch(this.encoderRun(options), undefined);
   }
 
   /** Continues a stopped, failed or interrupted run from its checkpoint, as a new run. */
@@ -78,12 +98,16 @@ export class TrainingJobManager {
         hint: 'A run saves its checkpoint when it completes or is stopped after its first step. Start a new run instead.',
       });
     }
-    return this.launch({
+    if (isCrossModalConfig(previous.config)) {
+      return this.launch(this.crossModalRun({ datasetId: previous.datasetId, config: {}, resumeRunId: runId }), runId);
+    }
+    const options = {
       datasetId: previous.datasetId,
       config: previous.config as TrainInWorkspaceOptions['config'],
       resumeRunId: runId,
       ...(useDecisions === undefined ? {} : { useDecisions }),
-    });
+    };
+    return this.launch(this.encoderRun(options), runId);
   }
 
   /** Asks a running job to stop after its current step; the run is then recorded `cancelled` with its checkpoint. */
@@ -157,20 +181,35 @@ export class TrainingJobManager {
     }
   }
 
-  private async launch(options: Omit<TrainInWorkspaceOptions, 'signal' | 'onRunStarted' | 'onLoadProgress' | 'onProgress'>): Promise<TrainingJobSnapshot> {
+  /** Returns a launcher of a single-encoder run (`apron train`), through trainInWorkspace. */
+  private encoderRun(options: Omit<TrainInWorkspaceOptions, keyof RunCallbacks>): RunLauncher {
+    return async (callbacks) => {
+      const { run, result } = await trainInWorkspace(this.workspace, this.store, { ...options, ...callbacks });
+      return { run, cancelled: result.cancelled, step: result.step, totalSteps: result.totalSteps, backend: result.backend };
+    };
+  }
+
+  /** Returns a launcher of a cross-modal CLIP run (`apron train-crossmodal`), through trainCrossModalInWorkspace. */
+  private crossModalRun(options: Omit<CrossModalWorkspaceOptions, keyof RunCallbacks | 'onTrainProgress'>): RunLauncher {
+    return async ({ onProgress, ...callbacks }) => {
+      const { run, result } = await trainCrossModalInWorkspace(this.workspace, this.store, { ...options, ...callbacks, onTrainProgress: onProgress });
+      return { run, cancelled: result.cancelled, step: result.step, totalSteps: result.totalSteps, backend: result.backend };
+    };
+  }
+
+  private async launch(start: RunLauncher, resumeRunId: string | undefined): Promise<TrainingJobSnapshot> {
     const controller = new AbortController();
     // Filled by the callbacks below; a holder object, because TypeScript does not track assignments made inside callbacks.
     const holder: { job?: Job } = {};
 
-    // trainInWorkspace records the run before its first await, so `onRunStarted` has run by the
+    // Both runners record the run before their first await, so `onRunStarted` has run by the
     // time the call returns, unless the call failed before recording anything.
-    const running = trainInWorkspace(this.workspace, this.store, {
-      ...options,
+    const running = start({
       signal: controller.signal,
       onRunStarted: (run) => {
         const snapshot = snapshotOfRecord(run);
         snapshot.status = 'loading';
-        snapshot.resumedFrom = options.resumeRunId ?? null;
+        snapshot.resumedFrom = resumeRunId ?? null;
         snapshot.resumable = false;
         holder.job = { snapshot, controller, settled: Promise.resolve() };
       },
@@ -191,17 +230,18 @@ export class TrainingJobManager {
 
     const started: Job = holder.job;
     started.settled = running.then(
-      ({ run, result }) => {
+      (outcome) => {
+        const { run } = outcome;
         Object.assign(started.snapshot, {
-          status: result.cancelled ? 'cancelled' : 'completed',
-          step: result.step,
-          totalSteps: result.totalSteps,
-          backend: result.backend,
+          status: outcome.cancelled ? 'cancelled' : 'completed',
+          step: outcome.step,
+          totalSteps: outcome.totalSteps,
+          backend: outcome.backend,
           checkpointPath: run.checkpointPath,
-          resumable: result.cancelled && run.checkpointPath !== null,
+          resumable: outcome.cancelled && run.checkpointPath !== null,
           finishedAt: run.finishedAt,
         });
-        log.info(`training run ${run.runId} ${started.snapshot.status} at step ${result.step} of ${result.totalSteps}`);
+        log.info(`training run ${run.runId} ${started.snapshot.status} at step ${outcome.step} of ${outcome.totalSteps}`);
       },
       (error: unknown) => {
         const record = this.store.getTrainingRun(started.snapshot.runId);

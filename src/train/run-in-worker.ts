@@ -11,8 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ApronError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
+import type { CrossModalProgress } from './crossmodal/trainer.js';
 import type { TrainProgress } from './trainer.js';
 import type {
+  CrossModalJobRequest,
+  CrossModalJobResult,
   EmbedJobRequest,
   EmbedJobResult,
   FromWorkerMessage,
@@ -33,6 +36,7 @@ export interface JobCallbacks {
   onLoadProgress?: (done: number, total: number) => void;
   onTrainProgress?: (progress: TrainProgress) => void;
   onEmbedProgress?: (done: number, total: number) => void;
+  onCrossModalProgress?: (progress: CrossModalProgress) => void;
   /**
    * Aborting sends the worker a cancel message. Training stops after the current step, saves a
    * checkpoint and resolves with `cancelled: true`. Embedding rejects with an ApronError of code
@@ -60,6 +64,10 @@ export function startWorker(request: JobRequest): Worker {
 
 export function runTrainingInWorker(request: TrainJobRequest, callbacks: JobCallbacks = {}): Promise<TrainJobResult> {
   return runJob(request, callbacks) as Promise<TrainJobResult>;
+}
+
+export function runCrossModalInWorker(request: CrossModalJobRequest, callbacks: JobCallbacks = {}): Promise<CrossModalJobResult> {
+  return runJob(request, callbacks) as Promise<CrossModalJobResult>;
 }
 
 export function runEmbeddingInWorker(request: EmbedJobRequest, callbacks: JobCallbacks = {}): Promise<EmbedJobResult> {
@@ -106,6 +114,9 @@ function runJob(request: JobRequest, callbacks: JobCallbacks): Promise<JobResult
           break;
         case 'embed-progress':
           callbacks.onEmbedProgress?.(message.done, message.total);
+          break;
+        case 'crossmodal-progress':
+          callbacks.onCrossModalProgress?.(message.progress);
           break;
         case 'result':
           finish(() => resolve(message.result));

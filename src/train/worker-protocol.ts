@@ -8,6 +8,9 @@ import type { ErrorInfo } from '../core/errors.js';
 import type { PairRef } from '../mask/groups.js';
 import type { DecisionUsage, HardNegativeUsage } from './batches.js';
 import type { RunConfigInput } from './config.js';
+import type { CrossModalConfig, CrossModalConfigInput } from './crossmodal/config.js';
+import type { CrossModalMonitors } from './crossmodal/monitors.js';
+import type { CrossModalProgress } from './crossmodal/trainer.js';
 import type { TrainProgress } from './trainer.js';
 
 export interface TrainJobRequest {
@@ -41,7 +44,20 @@ export interface EmbedJobRequest {
   backend?: string;
 }
 
-export type JobRequest = TrainJobRequest | EmbedJobRequest;
+/** A cross-modal CLIP run: camera frames with LiDAR sweeps or BEV rasters. */
+export interface CrossModalJobRequest {
+  kind: 'crossmodal';
+  manifestPath: string;
+  config: CrossModalConfigInput;
+  checkpointDir: string;
+  /** Seconds of training between two checkpoints while the run goes on (default 60). */
+  checkpointEverySeconds?: number;
+  /** Cross-modal checkpoint folder to resume from. Its configuration wins, except that `config.steps` may raise the total. */
+  resumeFrom?: string;
+  backend?: string;
+}
+
+export type JobRequest = TrainJobRequest | EmbedJobRequest | CrossModalJobRequest;
 
 export interface TrainJobResult {
   kind: 'train';
@@ -71,7 +87,27 @@ export interface EmbedJobResult {
   backend: string;
 }
 
-export type JobResult = TrainJobResult | EmbedJobResult;
+export interface CrossModalJobResult {
+  kind: 'crossmodal';
+  /** The configuration trained, as the checkpoint records it. */
+  config: CrossModalConfig;
+  /** The checkpoint written, or null when the run was cancelled before its first step. */
+  checkpointDir: string | null;
+  step: number;
+  totalSteps: number;
+  stepsRun: number;
+  cancelled: boolean;
+  firstLoss: number | null;
+  /** Loss of the last step run, or null when no step ran. */
+  finalLoss: number | null;
+  pairsPerSecond: number;
+  pairCount: number;
+  skippedPairs: { pairId: string; reason: string }[];
+  lastMonitors: CrossModalMonitors | null;
+  backend: string;
+}
+
+export type JobResult = TrainJobResult | EmbedJobResult | CrossModalJobResult;
 
 /** Engine to worker. */
 export type ToWorkerMessage = { type: 'cancel' };
@@ -81,5 +117,6 @@ export type FromWorkerMessage =
   | { type: 'load-progress'; done: number; total: number }
   | { type: 'train-progress'; progress: TrainProgress }
   | { type: 'embed-progress'; done: number; total: number }
+  | { type: 'crossmodal-progress'; progress: CrossModalProgress }
   | { type: 'result'; result: JobResult }
   | { type: 'error'; error: ErrorInfo };

@@ -12,8 +12,22 @@ import { embedStack } from '../embed/embed.js';
 import { initBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { parseRunConfig } from './config.js';
+import { loadCrossModalCheckpoint, saveCrossModalCheckpoint } from './crossmodal/checkpoint.js';
+import { parseCrossModalConfig, partnerOf } from './crossmodal/config.js';
+import { loadCrossModalPairs } from './crossmodal/pairs.js';
+import { disposeCrossModalState, trainCrossModal } from './crossmodal/trainer.js';
 import { disposeTrainingState, train } from './trainer.js';
-import type { EmbedJobRequest, EmbedJobResult, FromWorkerMessage, JobRequest, ToWorkerMessage, TrainJobRequest, TrainJobResult } from './worker-protocol.js';
+import type {
+  CrossModalJobRequest,
+  CrossModalJobResult,
+  EmbedJobRequest,
+  EmbedJobResult,
+  FromWorkerMessage,
+  JobRequest,
+  ToWorkerMessage,
+  TrainJobRequest,
+  TrainJobResult,
+} from './worker-protocol.js';
 
 const log = createLogger('train-worker');
 
@@ -32,7 +46,7 @@ function post(message: FromWorkerMessage, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-async function loadStack(request: JobRequest, size: { width: number; height: number }): Promise<{ stack: ImageStack; samples: ReturnType<typeof readManifest>['manifest']['samples'] }> {
+async function loadStack(request: TrainJobRequest | EmbedJobRequest, size: { width: number; height: number }): Promise<{ stack: ImageStack; samples: ReturnType<typeof readManifest>['manifest']['samples'] }> {
   const dataset = readManifest(request.manifestPath);
   const options: Parameters<typeof loadImageStack>[2] = { onProgress: (done, total) => post({ type: 'load-progress', done, total }) };
   if (request.imageCachePath !== undefined) options.cachePath = request.imageCachePath;
@@ -92,6 +106,64 @@ async function runTraining(request: TrainJobRequest): Promise<TrainJobResult> {
   };
 }
 
+async function runCrossModal(request: CrossModalJobRequest): Promise<CrossModalJobResult> {
+  // Loading a checkpoint creates variables, which needs the backend ready first.
+  await initBackend(request.backend === undefined ? {} : { preferred: request.backend });
+  const resumed = request.resumeFrom === undefined ? undefined : (await loadCrossModalCheckpoint(request.resumeFrom)).state;
+  if (resumed !== undefined) {
+    // The checkpoint's architecture and schedule win, except that a resume may ask for more steps.
+    const steps = request.config.steps ?? resumed.config.steps;
+    resumed.config = { ...resumed.config, steps: Math.max(steps, resumed.step) };
+  }
+  const config = resumed?.config ?? parseCrossModalConfig(request.config);
+
+  const loaded = await loadCrossModalPairs(readManifest(request.manifestPath), {
+    partner: partnerOf(config),
+    bevSize: config.bevSize,
+    sourceSize: { width: Math.round(config.imageSize.width * config.sourceScale), height: Math.round(config.imageSize.height * config.sourceScale) },
+    cropToFrustum: config.cropToFrustum,
+    onProgress: (done, total) => post({ type: 'load-progress', done, total }),
+  });
+
+  const { state, ...result } = await trainCrossModal({
+    config,
+    pairs: loaded.pairs,
+    ...(resumed === undefined ? {} : { resume: resumed }),
+    signal: cancellation.signal,
+    onProgress: (progress) => post({ type: 'crossmodal-progress', progress }),
+    // A crash or a killed process then loses at most this much training, and the run can resume.
+    checkpoint: {
+      everySeconds: request.checkpointEverySeconds ?? DEFAULT_CHECKPOINT_SECONDS,
+      save: async (live) => {
+        await saveCrossModalCheckpoint(request.checkpointDir, live);
+      },
+    },
+    ...(request.backend === undefined ? {} : { backend: request.backend }),
+  });
+  try {
+    // A cancelled run keeps what it learned, so that it can be resumed.
+    const checkpointDir = result.stepsRun > 0 || resumed !== undefined ? await saveCrossModalCheckpoint(request.checkpointDir, state, { backend: result.backend }) : null;
+    return {
+      kind: 'crossmodal',
+      config: state.config,
+      checkpointDir,
+      step: state.step,
+      totalSteps: result.totalSteps,
+      stepsRun: result.stepsRun,
+      cancelled: result.cancelled,
+      firstLoss: result.losses[0] ?? null,
+      finalLoss: result.losses.at(-1) ?? null,
+      pairsPerSecond: result.pairsPerSecond,
+      pairCount: loaded.pairs.length,
+      skippedPairs: loaded.skipped,
+      lastMonitors: result.lastMonitors,
+      backend: result.backend,
+    };
+  } finally {
+    disposeCrossModalState(state);
+  }
+}
+
 async function runEmbedding(request: EmbedJobRequest): Promise<EmbedJobResult> {
   const backend = await initBackend(request.backend === undefined ? {} : { preferred: request.backend });
   const checkpoint = await loadCheckpoint(request.checkpointDir);
@@ -113,6 +185,8 @@ async function main(): Promise<void> {
   try {
     if (request.kind === 'train') {
       post({ type: 'result', result: await runTraining(request) });
+    } else if (request.kind === 'crossmodal') {
+      post({ type: 'result', result: await runCrossModal(request) });
     } else {
       const result = await runEmbedding(request);
       post({ type: 'result', result }, [result.vectors.buffer as ArrayBuffer]);

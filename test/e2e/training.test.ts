@@ -1,7 +1,8 @@
 // End to end: the training page in Debian's Chromium against `apron serve` (the real server, store,
 // job manager and training worker). It rejects a bad configuration with the engine's message,
 // starts a short run on a synthetic 60-frame dataset of 32x32 rasters, watches the live curves
-// grow, stops the run, resumes it, and finds it on the runs page.
+// grow, stops the run, resumes it, and finds it on the runs page. A cross-modal run on the same
+// rasters, which have no camera frames to pair with, fails with the engine's message and hint.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +154,27 @@ describe.skipIf(!chromiumPresent)('training in the browser', () => {
     await eventually(() => failure.count()).toBe(1);
     expect(await failure.textContent()).toContain('with a temporal positive within 0.001 s');
     expect(await failure.locator('.error-hint').textContent()).toContain('positives.windowSeconds');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('offers cross-modal runs and explains a dataset without camera frames', async () => {
+    await page.goto(`${served.url}/#/datasets/${DATASET_ID}/train`);
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Train a model');
+    await page.getByLabel('Objective').selectOption('clip');
+    // Positives and masks belong to single-encoder runs; a CLIP run chooses what the camera pairs with.
+    await eventually(() => page.getByLabel('Positives').count()).toBe(0);
+    await page.getByLabel('Paired with').selectOption('bev');
+    await page.getByLabel('Batch size').fill('4');
+    // The form keeps the previous test's advanced settings, whose encoder fields a CLIP run does not take.
+    await page.getByLabel('Advanced settings (JSON)').fill('');
+    await page.getByRole('button', { name: 'Start' }).click();
+
+    // The synthetic drive has BEV rasters but no camera frames. The page showed the failed run
+    // of the test before, so the new run's failure is found by its message.
+    const failure = page.locator('.training-live').getByRole('alert').filter({ hasText: '0 usable camera-BEV pair(s)' });
+    await eventually(() => failure.count()).toBe(1);
+    expect(await failure.textContent()).toContain('failed before its first step');
+    expect(await failure.locator('.error-hint').textContent()).toContain('a camera image and a BEV raster');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
+import { initBackend } from '../../src/train/backend.js';
 import { loadCrossModalCheckpoint } from '../../src/train/crossmodal/checkpoint.js';
 import { disposeCrossModalState } from '../../src/train/crossmodal/trainer.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -40,6 +41,8 @@ describe('camera-BEV training on the demo dataset', () => {
       expect(metrics.finalLoss).toBeLessThan(0.75 * metrics.lastMonitors.chanceLoss);
       expect(metrics.finalLoss).toBeLessThan(metrics.firstLoss);
 
+      // Training ran in a worker thread; this process needs its own backend to load the checkpoint.
+      await initBackend();
       const loaded = await loadCrossModalCheckpoint(record.checkpointPath!);
       expect(loaded.state.step).toBe(40);
       expect(loaded.state.config.modalities).toEqual(['camera', 'bev']);

@@ -5,6 +5,7 @@ import { buildRunConfig, DEFAULT_FORM_VALUES } from '../../renderer/src/training
 import { parseRoute, routeHash } from '../../renderer/src/routes.js';
 import { maskRulesFromOptions } from '../../src/cli/mask-options.js';
 import { parseRunConfig } from '../../src/train/config.js';
+import { parseCrossModalConfig } from '../../src/train/crossmodal/config.js';
 
 describe('training form configuration', () => {
   it('builds the defaults the engine accepts', () => {
@@ -29,6 +30,20 @@ describe('training form configuration', () => {
     const config = built.ok ? built.config : {};
     expect(config['objective']).toEqual({ kind: 'moco', queueSize: 256, momentum: 0.99 });
     expect(config['positives']).toEqual({ kind: 'augment' });
+  });
+
+  it('sends a cross-modal configuration the engine accepts for clip', () => {
+    const built = buildRunConfig({ ...DEFAULT_FORM_VALUES, objectiveKind: 'clip', clipPartner: 'bev', batchSize: '16', temperature: '0.07', advancedJson: '{"seed": 3}' });
+    expect(built).toEqual({
+      ok: true,
+      config: { objective: 'clip', modalities: ['camera', 'bev'], steps: 200, batchSize: 16, learningRate: 0.001, initialTemperature: 0.07, seed: 3 },
+      useDecisions: false,
+    });
+    const { objective: _objective, ...fields } = built.ok ? built.config : {};
+    const config = parseCrossModalConfig(fields);
+    expect(config.modalities).toEqual(['camera', 'bev']);
+    expect(config.initialTemperature).toBe(0.07);
+    expect(buildRunConfig({ ...DEFAULT_FORM_VALUES, objectiveKind: 'clip', temperature: 'warm' })).toEqual({ ok: false, error: 'The temperature "warm" is not a number.' });
   });
 
   it('sends the mask rules of apron train', () => {

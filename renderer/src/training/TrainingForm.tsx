@@ -1,7 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorPanel } from '../components/ErrorPanel.js';
-import { buildRunConfig, DEFAULT_FORM_VALUES, OBJECTIVE_KINDS,
-  WORKER_CHOICES, POSITIVES_KINDS, type TrainingFormValues } from './training-config.js';
+import { buildRunConfig, CLIP_PARTNERS, DEFAULT_FORM_VALUES, OBJECTIVE_KINDS, WORKER_CHOICES, POSITIVES_KINDS, type TrainingFormValues } from './training-config.js';
 
 export interface TrainingFormProps {
   /** Starts a run; rejects with the engine's error, which the form shows. */
@@ -44,38 +43,46 @@ export function TrainingForm({ onStart, busy }: TrainingFormProps) {
     </Field>
   );
 
+  // A cross-modal run pairs camera frames with another modality; positives, masks, worker threads
+  // and reviewer decisions belong to single-encoder runs.
+  const clip = values.objectiveKind === 'clip';
+
   return (
     <form className="training-form" aria-label="Run configuration" onSubmit={(event) => void submit(event)}>
       <fieldset>
         <legend>Optimisation</legend>
         {text('steps', 'Steps')}
-        {text('batchSize', 'Batch size', 'anchor samples per step')}
+        {text('batchSize', 'Batch size', clip ? 'camera frames and their partners per step' : 'anchor samples per step')}
         {text('learningRate', 'Learning rate')}
-        {text('temperature', 'Temperature')}
-        <Field label="Worker threads" hint="auto: two on a two-core machine, for infonce">
-          <select value={values.workers} onChange={(event) => set('workers', event.target.value as TrainingFormValues['workers'])}>
-            {WORKER_CHOICES.map((choice) => (
-              <option key={choice} value={choice}>
-                {choice}
-              </option>
-            ))}
-          </select>
-        </Field>
+        {text('temperature', clip ? 'Initial temperature' : 'Temperature', clip ? 'learned during the run' : undefined)}
+        {!clip && (
+          <Field label="Worker threads" hint="auto: two on a two-core machine, for infonce">
+            <select value={values.workers} onChange={(event) => set('workers', event.target.value as TrainingFormValues['workers'])}>
+              {WORKER_CHOICES.map((choice) => (
+                <option key={choice} value={choice}>
+                  {choice}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
       </fieldset>
 
       <fieldset>
         <legend>Positives and objective</legend>
-        <Field label="Positives">
-          <select value={values.positivesKind} onChange={(event) => set('positivesKind', event.target.value as TrainingFormValues['positivesKind'])}>
-            {POSITIVES_KINDS.map((kind) => (
-              <option key={kind} value={kind}>
-                {kind}
-              </option>
-            ))}
-          </select>
-        </Field>
-        {values.positivesKind === 'temporal' && text('windowSeconds', 'Positive window', 'seconds')}
-        <Field label="Objective">
+        {!clip && (
+          <Field label="Positives">
+            <select value={values.positivesKind} onChange={(event) => set('positivesKind', event.target.value as TrainingFormValues['positivesKind'])}>
+              {POSITIVES_KINDS.map((kind) => (
+                <option key={kind} value={kind}>
+                  {kind}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+        {!clip && values.positivesKind === 'temporal' && text('windowSeconds', 'Positive window', 'seconds')}
+        <Field label="Objective" hint={clip ? 'camera frames against another modality of the same sample' : undefined}>
           <select value={values.objectiveKind} onChange={(event) => set('objectiveKind', event.target.value as TrainingFormValues['objectiveKind'])}>
             {OBJECTIVE_KINDS.map((kind) => (
               <option key={kind} value={kind}>
@@ -86,24 +93,37 @@ export function TrainingForm({ onStart, busy }: TrainingFormProps) {
         </Field>
         {values.objectiveKind === 'moco' && text('queueSize', 'Queue size', 'keys kept as negatives')}
         {values.objectiveKind === 'moco' && text('momentum', 'Momentum', 'of the key encoder')}
-        {text('maskTimeWindowSeconds', 'Mask same sequence within (s)', 'two samples of one drive this close in time are never a negative pair; pairs sharing a placeId are masked too')}
+        {clip && (
+          <Field label="Paired with" hint="each camera frame's LiDAR sweep or BEV raster">
+            <select value={values.clipPartner} onChange={(event) => set('clipPartner', event.target.value as TrainingFormValues['clipPartner'])}>
+              {CLIP_PARTNERS.map((partner) => (
+                <option key={partner} value={partner}>
+                  {partner}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+        {!clip && text('maskTimeWindowSeconds', 'Mask same sequence within (s)', 'two samples of one drive this close in time are never a negative pair; pairs sharing a placeId are masked too')}
       </fieldset>
 
-      <fieldset>
-        <legend>Reviewer decisions</legend>
-        <Field label="Use decisions" hint="mask pairs decided same">
-          <input type="checkbox" checked={values.useDecisions} onChange={(event) => set('useDecisions', event.target.checked)} />
-        </Field>
-        <Field label="Hard negatives" hint={values.objectiveKind === 'cpc' ? 'not for cpc, which scores windows of a sequence' : 'put pairs decided different into batches'}>
-          <input
-            type="checkbox"
-            checked={values.hardNegatives && values.objectiveKind !== 'cpc'}
-            disabled={values.objectiveKind === 'cpc'}
-            onChange={(event) => set('hardNegatives', event.target.checked)}
-          />
-        </Field>
-        {text('hardNegativeWeight', 'Hard-negative weight')}
-      </fieldset>
+      {!clip && (
+        <fieldset>
+          <legend>Reviewer decisions</legend>
+          <Field label="Use decisions" hint="mask pairs decided same">
+            <input type="checkbox" checked={values.useDecisions} onChange={(event) => set('useDecisions', event.target.checked)} />
+          </Field>
+          <Field label="Hard negatives" hint={values.objectiveKind === 'cpc' ? 'not for cpc, which scores windows of a sequence' : 'put pairs decided different into batches'}>
+            <input
+              type="checkbox"
+              checked={values.hardNegatives && values.objectiveKind !== 'cpc'}
+              disabled={values.objectiveKind === 'cpc'}
+              onChange={(event) => set('hardNegatives', event.target.checked)}
+            />
+          </Field>
+          {text('hardNegativeWeight', 'Hard-negative weight')}
+        </fieldset>
+      )}
 
       <Field label="Advanced settings (JSON)" hint='fields replace the form, for example {"seed": 2, "imageSize": {"width": 32, "height": 32}}'>
         <textarea rows={3} cols={60} className="mono" value={values.advancedJson} onChange={(event) => set('advancedJson', event.target.value)} />

@@ -1,11 +1,16 @@
 /**
  * The values of the training form, and the run configuration they send to `startTraining`. The
- * engine validates the configuration (src/train/config.ts) and returns its message for bad fields,
- * so this file checks only what the form itself cannot express: numbers typed as text, and JSON.
+ * engine validates the configuration (src/train/config.ts, and src/train/crossmodal/config.ts for
+ * `clip`) and returns its message for bad fields, so this file checks only what the form itself
+ * cannot express: numbers typed as text, and JSON.
  */
 
-export const OBJECTIVE_KINDS = ['infonce', 'nt-xent', 'moco', 'cpc'] as const;
+/** The single-encoder objectives, and `clip`: camera frames against LiDAR sweeps or BEV rasters. */
+export const OBJECTIVE_KINDS = ['infonce', 'nt-xent', 'moco', 'cpc', 'clip'] as const;
 export type ObjectiveKind = (typeof OBJECTIVE_KINDS)[number];
+
+/** The modality a `clip` run pairs with camera frames. */
+export const CLIP_PARTNERS = ['lidar', 'bev'] as const;
 
 export const WORKER_CHOICES = ['auto', '1', '2'] as const;
 
@@ -25,6 +30,8 @@ export interface TrainingFormValues {
   queueSize: string;
   /** MoCo only: moving-average factor of the key encoder. */
   momentum: string;
+  /** CLIP only: the modality paired with camera frames. */
+  clipPartner: (typeof CLIP_PARTNERS)[number];
   hardNegatives: boolean;
   hardNegativeWeight: string;
   /**
@@ -50,6 +57,7 @@ export const DEFAULT_FORM_VALUES: TrainingFormValues = {
   objectiveKind: 'infonce',
   queueSize: '4096',
   momentum: '0.999',
+  clipPartner: 'lidar',
   hardNegatives: false,
   hardNegativeWeight: '1',
   maskTimeWindowSeconds: '30',
@@ -62,6 +70,7 @@ export type BuiltConfig = { ok: true; config: Record<string, unknown>; useDecisi
 
 /** Builds the run configuration of the form, or returns the first field that is not a number or not valid JSON. */
 export function buildRunConfig(values: TrainingFormValues): BuiltConfig {
+  if (values.objectiveKind === 'clip') return buildClipConfig(values);
   const numbers: Array<[string, string]> = [
     ['steps', values.steps],
     ['batch size', values.batchSize],
@@ -96,17 +105,51 @@ export function buildRunConfig(values: TrainingFormValues): BuiltConfig {
     workers: values.workers === 'auto' ? 'auto' : Number(values.workers),
   };
 
-  if (values.advancedJson.trim() !== '') {
-    let advanced: unknown;
-    try {
-      advanced = JSON.parse(values.advancedJson);
-    } catch (error) {
-      return { ok: false, error: `The advanced settings are not valid JSON: ${(error as Error).message}` };
-    }
-    if (typeof advanced !== 'object' || advanced === null || Array.isArray(advanced)) {
-      return { ok: false, error: 'The advanced settings must be a JSON object, for example {"seed": 2}.' };
-    }
-    Object.assign(config, advanced);
-  }
+  const advanced = parseAdvanced(values.advancedJson);
+  if (!advanced.ok) return advanced;
+  Object.assign(config, advanced.fields);
   return { ok: true, config, useDecisions: values.useDecisions };
+}
+
+/**
+ * Builds a cross-modal run's configuration: the optimisation fields, the pair of modalities and
+ * the starting temperature, which the run then learns. It uses no reviewer decisions.
+ */
+function buildClipConfig(values: TrainingFormValues): BuiltConfig {
+  const numbers: Array<[string, string]> = [
+    ['steps', values.steps],
+    ['batch size', values.batchSize],
+    ['learning rate', values.learningRate],
+    ['temperature', values.temperature],
+  ];
+  for (const [label, text] of numbers) {
+    if (text.trim() === '' || !Number.isFinite(Number(text))) return { ok: false, error: `The ${label} "${text}" is not a number.` };
+  }
+  const config: Record<string, unknown> = {
+    objective: 'clip',
+    modalities: ['camera', values.clipPartner],
+    steps: Number(values.steps),
+    batchSize: Number(values.batchSize),
+    learningRate: Number(values.learningRate),
+    initialTemperature: Number(values.temperature),
+  };
+  const advanced = parseAdvanced(values.advancedJson);
+  if (!advanced.ok) return advanced;
+  Object.assign(config, advanced.fields);
+  return { ok: true, config, useDecisions: false };
+}
+
+/** Parses the advanced JSON box: empty, or an object whose fields replace the form's. */
+function parseAdvanced(text: string): { ok: true; fields: Record<string, unknown> } | { ok: false; error: string } {
+  if (text.trim() === '') return { ok: true, fields: {} };
+  let advanced: unknown;
+  try {
+    advanced = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `The advanced settings are not valid JSON: ${(error as Error).message}` };
+  }
+  if (typeof advanced !== 'object' || advanced === null || Array.isArray(advanced)) {
+    return { ok: false, error: 'The advanced settings must be a JSON object, for example {"seed": 2}.' };
+  }
+  return { ok: true, fields: advanced as Record<string, unknown> };
 }

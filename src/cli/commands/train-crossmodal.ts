@@ -17,9 +17,10 @@ with the symmetric CLIP loss and a learnable temperature, on every camera-LiDAR 
 dataset (each camera of a sample that has a sweep). Points are cropped to the camera's frustum
 where a calibration exists. With --modalities camera,bev the partner of each camera frame is
 the sample's BEV raster instead, embedded by a second convolutional encoder, and the pair learns
-a temperature of its own. Runs in this process on the best TensorFlow.js backend that loads,
-records the run in the store, writes a checkpoint under the run's folder and prints the run id.
-Ctrl-C stops after the current step and saves a checkpoint of the steps done.
+a temperature of its own. Runs in a worker thread on the best TensorFlow.js backend that loads,
+records the run in the store, writes a checkpoint under the run's folder (also every 60 s of
+training) and prints the run id. Ctrl-C stops after the current step and saves a checkpoint of
+the steps done.
 
 Options:
   --dataset ID          dataset id (see \`apron datasets\`)
@@ -80,11 +81,11 @@ ${WORKSPACE_HELP}`,
     );
 
     const { run, result, pairCount, checkpointDir } = outcome;
-    const first = result.losses[0];
-    const last = result.losses.at(-1);
+    const first = result.firstLoss;
+    const last = result.finalLoss;
     progress.done(
       `${result.stepsRun} steps on ${result.backend} over ${pairCount} pairs` +
-        (first === undefined || last === undefined ? '' : `, loss ${first.toFixed(4)} at the first step, ${last.toFixed(4)} at the last`),
+        (first === null || last === null ? '' : `, loss ${first.toFixed(4)} at the first step, ${last.toFixed(4)} at the last`),
     );
     process.stderr.write(`checkpoint: ${checkpointDir}\n`);
     context.print(run.runId);

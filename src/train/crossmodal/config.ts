@@ -52,8 +52,9 @@ const imageEncoderSchema = z.object({
   pooling: z.enum(['average', 'flatten']).default('flatten'),
 });
 
+// Strict, as the single-encoder configuration is: a misspelt field is an error, not a silently different run.
 export const crossModalConfigSchema = z
-  .object({
+  .strictObject({
     /**
      * The two modalities: camera frames and LiDAR sweeps, or camera frames and BEV rasters. Each
      * pair of modalities learns its own temperature, saved under the pair's name.

@@ -15,7 +15,9 @@ import { initBackend } from '../backend.js';
 import { Encoder, l2Normalize } from '../encoder.js';
 import { clipLoss, LogitScales } from '../objectives/clip.js';
 import { createOptimizer } from '../optimizer.js';
+import { computeStepMonitors, type StepMonitors } from '../monitors/step-monitors.js';
 import { PointNetEncoder } from '../pointnet.js';
+import { MONITOR_EVERY } from '../trainer.js';
 import { CrossModalSampler, type CrossModalBatch, type CrossModalSamplerState } from './batches.js';
 import {
   bevEncoderConfigOf,
@@ -59,6 +61,15 @@ export interface CrossModalProgress {
   pairsPerSecond: number;
   epoch: number;
   monitors: CrossModalMonitors;
+  /**
+   * The monitors of single-encoder runs, with camera rows as anchors and partner rows as
+   * candidates, on the first step, every tenth and the last, as `train` computes them.
+   */
+  stepMonitors?: StepMonitors;
+  /** Fraction of the batch's cross pairs (other than a row and its own partner) masked as copies of one pair. */
+  maskedFraction: number;
+  /** The TensorFlow.js backend the run uses. */
+  backend: string;
 }
 
 export interface CrossModalTrainOptions {
@@ -70,6 +81,11 @@ export interface CrossModalTrainOptions {
   onProgress?: (progress: CrossModalProgress) => void;
   /** Preferred TensorFlow.js backend, as for initBackend. */
   backend?: string;
+  /**
+   * Saves the state at most every `everySeconds` of training, after a step, so that a crash loses
+   * at most that much work. The state passed is the live one: save it, do not keep it.
+   */
+  checkpoint?: { everySeconds: number; save: (state: CrossModalState) => Promise<void> };
 }
 
 export interface CrossModalTrainResult {
@@ -158,6 +174,7 @@ export async function trainCrossModal(options: CrossModalTrainOptions): Promise<
   const losses: number[] = [];
   let lastMonitors: CrossModalMonitors | null = null;
   const started = performance.now();
+  let lastCheckpoint = started;
   let pairsSeen = 0;
   let cancelled = false;
   while (state.step < config.steps) {
@@ -167,7 +184,8 @@ export async function trainCrossModal(options: CrossModalTrainOptions): Promise<
     }
 
     const batch = sampler.next();
-    const monitors = await runStep(state, batch);
+    const monitorThisStep = (state.step + 1) % MONITOR_EVERY === 0 || state.step + 1 === config.steps || state.step === 0;
+    const { monitors, stepMonitors } = await runStep(state, batch, monitorThisStep);
     state.step++;
     losses.push(monitors.loss);
     lastMonitors = monitors;
@@ -178,7 +196,16 @@ export async function trainCrossModal(options: CrossModalTrainOptions): Promise<
       pairsPerSecond: pairsSeen / ((performance.now() - started) / 1000),
       epoch: sampler.epochs,
       monitors,
+      maskedFraction: maskedFractionOf(batch.validNegatives, batch.size),
+      ...(stepMonitors === undefined ? {} : { stepMonitors }),
+      backend: backend.name,
     });
+
+    if (options.checkpoint !== undefined && state.step < config.steps && performance.now() - lastCheckpoint >= options.checkpoint.everySeconds * 1000) {
+      state.sampler = sampler.save();
+      await options.checkpoint.save(state);
+      lastCheckpoint = performance.now();
+    }
 
     // A macrotask break lets a cancel request arrive between steps.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -194,8 +221,11 @@ export async function trainCrossModal(options: CrossModalTrainOptions): Promise<
   return { state, stepsRun: losses.length, totalSteps: config.steps, losses, lastMonitors, pairsPerSecond, cancelled, backend: backend.name };
 }
 
-/** Runs one Adam step, the weight decay and the temperature clamp, and returns the step's monitors. */
-async function runStep(state: CrossModalState, batch: CrossModalBatch): Promise<CrossModalMonitors> {
+/**
+ * Runs one Adam step, the weight decay and the temperature clamp, and returns the step's monitors.
+ * With `monitorThisStep` it also returns the single-encoder monitors, which read both embeddings back.
+ */
+async function runStep(state: CrossModalState, batch: CrossModalBatch, monitorThisStep: boolean): Promise<{ monitors: CrossModalMonitors; stepMonitors?: StepMonitors }> {
   const { config } = state;
   const logitScale = state.logitScales.get(CAMERA, partnerOf(config));
   const images = tf.tensor4d(batch.images, [batch.size, config.imageSize.height, config.imageSize.width, 1]);
@@ -204,11 +234,13 @@ async function runStep(state: CrossModalState, batch: CrossModalBatch): Promise<
       ? tf.tensor3d(batch.partner, [batch.size, config.pointNet.pointCount, 4])
       : tf.tensor4d(batch.partner, [batch.size, config.bevSize.height, config.bevSize.width, 1]);
   let similarity: tf.Tensor2D | undefined;
+  let embeddingsForMonitors: [tf.Tensor2D, tf.Tensor2D] | undefined;
 
   const lossTensor = state.optimizer.minimize(
     () => {
       const cameraEmbeddings = state.imageEncoder.embedUnnormalized(images);
       const partnerEmbeddings = embedPartner(state.partnerEncoder, partnerInput);
+      if (monitorThisStep) embeddingsForMonitors = [tf.keep(cameraEmbeddings), tf.keep(partnerEmbeddings)];
       similarity = tf.keep(tf.matMul(l2Normalize(cameraEmbeddings), l2Normalize(partnerEmbeddings), false, true) as tf.Tensor2D);
       return clipLoss({ a: cameraEmbeddings, b: partnerEmbeddings, validNegatives: batch.validNegatives, logitScale }).loss;
     },
@@ -226,17 +258,38 @@ async function runStep(state: CrossModalState, batch: CrossModalBatch): Promise<
   const similarityValues = similarity === undefined ? new Float32Array(batch.size * batch.size) : ((await similarity.data()) as Float32Array);
   similarity?.dispose();
   if (!Number.isFinite(loss)) {
+    tf.dispose(embeddingsForMonitors);
     throw new ApronError('invalid-input', `Cross-modal training diverged: the loss at step ${state.step + 1} is ${loss}`, {
       hint: 'Lower learningRate and start the run again.',
     });
   }
-  return computeCrossModalMonitors({
-    similarity: similarityValues,
-    pairIndices: batch.pairIndices,
+  const temperature = logitScale.temperature();
+  const monitors = computeCrossModalMonitors({ similarity: similarityValues, pairIndices: batch.pairIndices, validNegatives: batch.validNegatives, loss, temperature });
+  if (embeddingsForMonitors === undefined) return { monitors };
+
+  // The camera to partner direction: each camera row's positive is its own partner row.
+  const stepMonitors = computeStepMonitors({
+    anchors: embeddingsForMonitors[0],
+    candidates: embeddingsForMonitors[1],
+    positives: Int32Array.from({ length: batch.size }, (_, row) => row),
     validNegatives: batch.validNegatives,
     loss,
-    temperature: logitScale.temperature(),
+    temperature,
+    // clipLoss, like infoNceLoss, counts a row without negatives as 0 in its mean.
+    rowsWithoutNegatives: 'zero',
   });
+  tf.dispose(embeddingsForMonitors);
+  return { monitors, stepMonitors };
+}
+
+/** Returns the fraction of the batch's cross pairs, other than each row's own partner, that the mask removes. */
+function maskedFractionOf(validNegatives: Uint8Array, size: number): number {
+  if (size < 2) return 0;
+  let masked = 0;
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) if (i !== j && validNegatives[i * size + j] === 0) masked++;
+  }
+  return masked / (size * (size - 1));
 }
 
 /** Embeds a batch of the partner modality: points [B, N, 4] with PointNet, rasters [B, H, W, 1] with a convolutional encoder. */
