@@ -2,7 +2,7 @@
 // (transpiled, imports the engine from dist/src), the sandboxed preload (one bundled CommonJS
 // file, because a sandboxed preload cannot require local files) and the renderer (Vite).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -16,6 +16,14 @@ function run(command, args) {
     console.error(`build: ${command} ${args.join(' ')} failed with exit code ${result.status}`);
     process.exit(result.status ?? 1);
   }
+}
+
+// `npx apron` inside this folder installs the folder itself into npx's cache, and that install
+// runs `prepare`. A rebuild then would delete dist/ under any Apron already running (a crashed
+// `npm start`), so an existing build is kept; `npm run build` still rebuilds.
+if (process.env.npm_command === 'exec' && existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
+  console.error('build: kept the existing dist/ (npx installs this folder as a package; run `npm run build` to rebuild)');
+  process.exit(0);
 }
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
