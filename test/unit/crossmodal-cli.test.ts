@@ -103,9 +103,12 @@ describe('apron train-crossmodal', () => {
     expect(await main([...args, '--modalities', 'camera,bev', '--steps', '2']), stderr.join('')).toBe(EXIT.ok);
     const firstRunId = stdout.join('').trim();
     stdout.length = 0;
-    // The resumed run keeps its modalities without --modalities.
-    expect(await main([...args, '--steps', '4', '--resume', firstRunId]), stderr.join('')).toBe(EXIT.ok);
+    // The resumed run keeps its dataset and modalities without --dataset or --modalities, and says
+    // that it ignores a new batch size.
+    const resume = ['train-crossmodal', '--workspace', workspaceRoot, '--steps', '4', '--resume', firstRunId, '--batch-size', '4'];
+    expect(await main(resume), stderr.join('')).toBe(EXIT.ok);
     const resumedRunId = stdout.join('').trim();
+    expect(stderr.join('')).toContain('note: --batch-size is ignored with --resume');
 
     const store = openStore(openWorkspace(workspaceRoot).databasePath);
     try {
@@ -116,12 +119,21 @@ describe('apron train-crossmodal', () => {
       }
       const resumed = store.getTrainingRun(resumedRunId);
       expect((resumed.metrics as { step: number }).step).toBe(4);
+      expect((resumed.config as { batchSize: number }).batchSize).toBe(3);
       const index = JSON.parse(readFileSync(join(resumed.checkpointPath!, 'crossmodal-checkpoint.json'), 'utf8')) as { weights: { name: string }[] };
       expect(index.weights.some((entry) => entry.name === 'logit-scale/bev|camera')).toBe(true);
       expect(stderr.join('')).toContain('top-1 cam->bev');
     } finally {
       store.close();
     }
+  });
+
+  it('rejects a resume under another dataset', async () => {
+    await addDataset('pairs', true);
+    expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'pairs', '--steps', '1', '--batch-size', '3'])).toBe(EXIT.ok);
+    const runId = stdout.join('').trim();
+    expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'other', '--resume', runId])).toBe(EXIT.input);
+    expect(stderr.join('')).toContain(`Run ${runId} trained on dataset pairs, not other`);
   });
 
   it('rejects unknown modalities', async () => {

@@ -87,7 +87,9 @@ describe('apron train objective flags', () => {
     const firstRun = stdout.join('').trim();
     stdout.length = 0;
 
-    expect(await main([...base, '--resume', firstRun, '--steps', '4'])).toBe(0);
+    // The run knows its dataset, and a new batch size would not apply to it.
+    expect(await main(['train', '--workspace', workspaceRoot, '--resume', firstRun, '--steps', '4', '--batch-size', '16'])).toBe(0);
+    expect(stderr.join('')).toContain('note: --batch-size is ignored with --resume');
     const store = openStore(openWorkspace(workspaceRoot).databasePath);
     const resumed = store.getTrainingRun(stdout.join('').trim());
     store.close();

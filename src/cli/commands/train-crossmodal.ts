@@ -6,6 +6,7 @@ import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { withStore } from '../workspace-store.js';
+import { datasetOfResumedRun, noteOptionsIgnoredByResume } from '../resume-options.js';
 
 export const trainCrossModalCommand: Command = {
   name: 'train-crossmodal',
@@ -32,7 +33,8 @@ Options:
   --learning-rate LR    Adam learning rate (default 0.001)
   --seed N              random seed (default 1)
   --no-frustum-crop     keep the whole sweep instead of the points inside the camera image
-  --resume RUN          continue the checkpoint of an earlier cross-modal run of this dataset
+  --resume RUN          continue the checkpoint of an earlier cross-modal run, with its dataset
+                        and configuration (only --steps changes it; --dataset may be left out)
 ${WORKSPACE_HELP}`,
   options: {
     dataset: { type: 'string' },
@@ -47,9 +49,11 @@ ${WORKSPACE_HELP}`,
   },
   maxPositionals: 0,
   async run(parsed, context) {
-    const datasetId = requireString(parsed.values, 'dataset');
-    const config = configFromOptions(parsed);
     const resumeRunId = stringOption(parsed.values, 'resume');
+    // A resumed run knows its dataset; a new one needs it.
+    const givenDatasetId = resumeRunId === undefined ? requireString(parsed.values, 'dataset') : stringOption(parsed.values, 'dataset');
+    const config = configFromOptions(parsed);
+    if (resumeRunId !== undefined) noteOptionsIgnoredByResume(parsed);
     // A resumed run keeps its modalities, so the progress line takes them from the recorded run.
     let partner: string = config.modalities?.[1] ?? 'lidar';
 
@@ -57,7 +61,7 @@ ${WORKSPACE_HELP}`,
     const progress = createProgress('train-crossmodal');
     const outcome = await withStore(parsed, (workspace, store) =>
       trainCrossModalInWorkspace(workspace, store, {
-        datasetId,
+        datasetId: resumeRunId === undefined ? givenDatasetId! : datasetOfResumedRun(store, resumeRunId, givenDatasetId),
         config,
         ...(resumeRunId === undefined ? {} : { resumeRunId }),
         signal: context.signal,

@@ -9,6 +9,7 @@ import { hasMaskOptions, MASK_OPTIONS, MASK_OPTIONS_HELP, maskRulesFromOptions }
 import { hasPositivesOptions, positivesFromOptions, POSITIVES_OPTIONS } from '../positives-options.js';
 import { createProgress } from '../progress.js';
 import { withStore } from '../workspace-store.js';
+import { datasetOfResumedRun, noteOptionsIgnoredByResume } from '../resume-options.js';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -55,7 +56,8 @@ ${MASK_OPTIONS_HELP}
   --seed N                random seed (default 1)
   --no-decisions          ignore the store's decisions: no same pair is masked and no
                           different pair is used as a hard negative
-  --resume RUN            continue the checkpoint of an earlier run of this dataset
+  --resume RUN            continue the checkpoint of an earlier run, with its dataset and
+                          configuration (only --steps changes it; --dataset may be left out)
 ${WORKSPACE_HELP}`,
   options: {
     dataset: { type: 'string' },
@@ -81,16 +83,18 @@ ${WORKSPACE_HELP}`,
   },
   maxPositionals: 0,
   async run(parsed, context) {
-    const datasetId = requireString(parsed.values, 'dataset');
-    const config = runConfigFromOptions(parsed);
     const resumeRunId = stringOption(parsed.values, 'resume');
+    // A resumed run knows its dataset; a new one needs it.
+    const givenDatasetId = resumeRunId === undefined ? requireString(parsed.values, 'dataset') : stringOption(parsed.values, 'dataset');
+    const config = runConfigFromOptions(parsed);
+    if (resumeRunId !== undefined) noteOptionsIgnoredByResume(parsed);
 
     const loading = createProgress('load images');
     const progress = createProgress('train');
     let chance = '?';
     const outcome = await withStore(parsed, (workspace, store) =>
       trainInWorkspace(workspace, store, {
-        datasetId,
+        datasetId: resumeRunId === undefined ? givenDatasetId! : datasetOfResumedRun(store, resumeRunId, givenDatasetId),
         config,
         useDecisions: parsed.values['no-decisions'] !== true,
         ...(resumeRunId === undefined ? {} : { resumeRunId }),

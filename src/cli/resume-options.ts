@@ -1,0 +1,42 @@
+/**
+ * What `--resume` takes from the command line. A resumed run keeps the configuration of its
+ * checkpoint (architecture, objective, schedule); only the total of steps may change, so other
+ * training options given beside `--resume` would silently do nothing. They are named on stderr.
+ */
+import { ApronError } from '../core/errors.js';
+import type { Store } from '../store/index.js';
+import type { ParsedCommand } from './args.js';
+
+/** Options that keep their meaning with `--resume`. A --config file's steps apply, as --steps does. */
+const KEPT_WITH_RESUME = new Set(['resume', 'steps', 'config', 'dataset', 'workspace', 'no-decisions']);
+
+/** Returns the options given beside `--resume` that the resumed run ignores, as `--name` strings. */
+export function optionsIgnoredByResume(parsed: ParsedCommand): string[] {
+  return Object.entries(parsed.values)
+    .filter(([name, value]) => !KEPT_WITH_RESUME.has(name) && value !== undefined && value !== false)
+    .map(([name]) => `--${name}`);
+}
+
+/** Writes a note naming the options a resumed run ignores, if any. */
+export function noteOptionsIgnoredByResume(parsed: ParsedCommand): void {
+  const ignored = optionsIgnoredByResume(parsed);
+  if (ignored.length === 0) return;
+  process.stderr.write(
+    `note: ${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored with --resume: ` +
+      'a resumed run keeps the configuration of its checkpoint, and only --steps changes it\n',
+  );
+}
+
+/**
+ * Returns the dataset of the run to resume: `--dataset` when given (it must match the run's), else
+ * the run's own, so that `--resume RUN` needs no other option.
+ */
+export function datasetOfResumedRun(store: Store, runId: string, datasetId: string | undefined): string {
+  const run = store.getTrainingRun(runId);
+  if (datasetId !== undefined && datasetId !== run.datasetId) {
+    throw new ApronError('invalid-input', `Run ${runId} trained on dataset ${run.datasetId}, not ${datasetId}`, {
+      hint: `Leave --dataset out with --resume, or pass --dataset ${run.datasetId}.`,
+    });
+  }
+  return run.datasetId;
+}
