@@ -1,7 +1,7 @@
 /**
  * What `--resume` takes from the command line. A resumed run keeps the configuration of its
- * checkpoint (architecture, objective, schedule); only the total of steps may change, so other
- * training options given beside `--resume` would silently do nothing. They are named on stderr.
+ * checkpoint (architecture, objective, schedule), and only the total of steps may change. Other
+ * training options given beside `--resume` do nothing, so they are named on stderr.
  */
 import { ApronError } from '../core/errors.js';
 import type { Store } from '../store/index.js';

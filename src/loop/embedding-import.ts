@@ -215,7 +215,7 @@ function orderByManifest(raw: RawEmbeddings, manifestIds: string[], path: string
   if (unknown.length > 0) {
     throw new ApronError('invalid-input', `Embedding file ${path} has ${unknown.length} ids that dataset ${options.datasetId} lacks, for example ${listIds(unknown)}`, {
       path,
-      hint: 'Check that the file belongs to this dataset and uses its sample ids (`apron datasets` lists them per dataset).',
+      hint: `Check that the file belongs to this dataset and uses its sample ids, such as "${manifestIds[0] ?? ''}" (the sampleId fields of its apron-manifest.json).`,
     });
   }
 

@@ -36,7 +36,7 @@ ${WORKSPACE_HELP}`,
       const row = matrix.sampleIds.indexOf(sampleId);
       if (row < 0) {
         throw new ApronError('not-found', `Sample ${sampleId} is not in embedding version ${embeddingVersionId}`, {
-          hint: 'Sample ids look like the ones `apron datasets` and the UI show, for example 00/000123.',
+          hint: `Pass a sample id of the version's dataset, such as "${matrix.sampleIds[0] ?? ''}" (the sampleId fields of its apron-manifest.json, also shown on the UI's sample pages).`,
         });
       }
       const index = new ExactIndex(matrix.vectors, matrix.dimension);
