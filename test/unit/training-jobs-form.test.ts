@@ -1,7 +1,7 @@
 // The training page's pure parts: the configuration the form sends, checked against the engine's
 // schema, and the routes of the page and of the runs page with one run ticked.
 import { describe, expect, it } from 'vitest';
-import { buildRunConfig, DEFAULT_FORM_VALUES } from '../../renderer/src/training/training-config.js';
+import { buildRunConfig, DEFAULT_FORM_VALUES, formDefaultsFor } from '../../renderer/src/training/training-config.js';
 import { parseRoute, routeHash } from '../../renderer/src/routes.js';
 import { maskRulesFromOptions } from '../../src/cli/mask-options.js';
 import { parseRunConfig } from '../../src/train/config.js';
@@ -22,6 +22,14 @@ describe('training form configuration', () => {
     expect(config.batchSize).toBe(64);
     expect(config.learningRate).toBe(0.001);
     expect(config.temperature).toBe(0.1);
+  });
+
+  it('defaults to place positives where every sample has a place id', () => {
+    expect(formDefaultsFor({ sampleCount: 12, withPlaceId: 12 }).positivesKind).toBe('place');
+    expect(formDefaultsFor({ sampleCount: 12, withPlaceId: 11 })).toEqual(DEFAULT_FORM_VALUES);
+    expect(formDefaultsFor({ sampleCount: 0, withPlaceId: 0 })).toEqual(DEFAULT_FORM_VALUES);
+    const built = buildRunConfig(formDefaultsFor({ sampleCount: 12, withPlaceId: 12 }));
+    expect(built.ok ? parseRunConfig(built.config).positives : undefined).toEqual({ kind: 'place' });
   });
 
   it('sends queue size and momentum for moco', () => {

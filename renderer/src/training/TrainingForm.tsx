@@ -3,6 +3,8 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { buildRunConfig, CLIP_PARTNERS, DEFAULT_FORM_VALUES, OBJECTIVE_KINDS, WORKER_CHOICES, POSITIVES_KINDS, type TrainingFormValues } from './training-config.js';
 
 export interface TrainingFormProps {
+  /** The form's first values (default DEFAULT_FORM_VALUES). */
+  initialValues?: TrainingFormValues;
   /** Starts a run; rejects with the engine's error, which the form shows. */
   onStart(config: Record<string, unknown>, useDecisions: boolean): Promise<void>;
   /** True while another run of the workspace trains; the button stays enabled so that the engine's message can explain. */
@@ -10,8 +12,8 @@ export interface TrainingFormProps {
 }
 
 /** The main settings of a run, an advanced JSON box for the rest, and the Start button. */
-export function TrainingForm({ onStart, busy }: TrainingFormProps) {
-  const [values, setValues] = useState<TrainingFormValues>(DEFAULT_FORM_VALUES);
+export function TrainingForm({ initialValues = DEFAULT_FORM_VALUES, onStart, busy }: TrainingFormProps) {
+  const [values, setValues] = useState<TrainingFormValues>(initialValues);
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
 

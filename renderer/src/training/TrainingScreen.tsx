@@ -5,6 +5,7 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { formatTimestamp } from '../format.js';
 import { routeHash } from '../routes.js';
 import { LiveRunPanel } from './LiveRunPanel.js';
+import { formDefaultsFor } from './training-config.js';
 import { TrainingForm } from './TrainingForm.js';
 import { isLive } from './use-live-run.js';
 import './training.css';
@@ -15,6 +16,7 @@ import './training.css';
  */
 export function TrainingScreen({ datasetId, runId }: { datasetId: string; runId: string | null }) {
   const api = useApi();
+  const overview = useApiCall('getDatasetOverview', { datasetId });
   const jobs = useApiCall('listTrainingJobs', { datasetId });
   const list = jobs.state.value ?? [];
   const shown = runId ?? list[0]?.runId ?? null;
@@ -39,7 +41,9 @@ export function TrainingScreen({ datasetId, runId }: { datasetId: string; runId:
         One run trains at a time per workspace. Stopping keeps a checkpoint after the current step, and Resume continues from it as a new run.
       </p>
 
-      <TrainingForm onStart={start} busy={list.some(isLive)} />
+      {overview.state.status === 'error' && <ErrorPanel title={`Could not open dataset ${datasetId}`} error={overview.state.error} />}
+      {/* The form waits for the dataset, whose place ids choose its default positives. */}
+      {overview.state.value !== undefined && <TrainingForm initialValues={formDefaultsFor(overview.state.value)} onStart={start} busy={list.some(isLive)} />}
 
       {jobs.state.status === 'error' && <ErrorPanel title={`Could not list the training jobs of ${datasetId}`} error={jobs.state.error} />}
       {list.length > 0 && <JobsTable datasetId={datasetId} jobs={list} shown={shown} />}

@@ -66,6 +66,17 @@ export const DEFAULT_FORM_VALUES: TrainingFormValues = {
   advancedJson: '',
 };
 
+/**
+ * Returns the form's first values for a dataset. Where every sample has a place id (the demo's
+ * stands, Nordland's frames across seasons), samples of one place in other sequences are the
+ * positives that same-place retrieval needs, and temporal positives may find none (frames further
+ * apart than the window). Elsewhere they stay those of `apron train`: temporal, within 1 s.
+ */
+export function formDefaultsFor(dataset: { sampleCount: number; withPlaceId: number }): TrainingFormValues {
+  const everySampleHasPlace = dataset.sampleCount > 0 && dataset.withPlaceId === dataset.sampleCount;
+  return everySampleHasPlace ? { ...DEFAULT_FORM_VALUES, positivesKind: 'place' } : DEFAULT_FORM_VALUES;
+}
+
 export type BuiltConfig = { ok: true; config: Record<string, unknown>; useDecisions: boolean } | { ok: false; error: string };
 
 /** Builds the run configuration of the form, or returns the first field that is not a number or not valid JSON. */
