@@ -113,7 +113,9 @@ ${WORKSPACE_HELP}`,
           const queue = step.queueFilledFraction === undefined ? '' : `  queue ${(100 * step.queueFilledFraction).toFixed(0)}%`;
           const hard = step.hardNegativePairs > 0 ? `  hard ${step.hardNegativePairs}` : '';
           const collapse = monitors?.collapse.collapsed === true && step.step > 1 ? '  COLLAPSED?' : '';
-          progress.update(step.step, step.totalSteps, `loss ${step.loss.toFixed(4)} (chance ${chance})${rank}${queue}${hard}  ${step.samplesPerSecond.toFixed(0)} samples/s${collapse}`);
+          // MoCo's first step scores against an empty queue: its loss of 0 means no negatives, not a perfect encoder.
+          const lossText = step.loss === 0 && step.rowsWithoutNegatives > 0 ? 'loss – (no negatives yet)' : `loss ${step.loss.toFixed(4)} (chance ${chance})`;
+          progress.update(step.step, step.totalSteps, `${lossText}${rank}${queue}${hard}  ${step.samplesPerSecond.toFixed(0)} samples/s${collapse}`);
         },
       }),
     );
@@ -122,8 +124,8 @@ ${WORKSPACE_HELP}`,
     if (result.hardNegatives.pairsUsed > 0 || result.hardNegatives.pairsIgnored > 0) {
       process.stderr.write(`hard negatives: ${result.hardNegatives.pairsUsed} different pair(s) usable, ${result.hardNegatives.pairsIgnored} ignored\n`);
     }
-    const loss =
-      result.finalLoss === null ? 'no step ran' : `loss ${result.firstLoss?.toFixed(4)} at the first step, ${result.finalLoss.toFixed(4)} (mean of the last ${Math.min(10, result.stepsRun)})`;
+    const first = result.firstLoss === 0 ? '0 at the first step (it had no negatives)' : `${result.firstLoss?.toFixed(4)} at the first step`;
+    const loss = result.finalLoss === null ? 'no step ran' : `loss ${first}, ${result.finalLoss.toFixed(4)} (mean of the last ${Math.min(10, result.stepsRun)})`;
     progress.done(`${result.stepsRun} steps on ${result.backend}, ${loss}`);
     process.stderr.write(
       `masked ${result.decisions.pairsUsed} same decision(s) in ${result.decisions.groups} group(s)` +
