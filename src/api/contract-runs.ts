@@ -14,7 +14,11 @@ export interface RunSummary {
   /** The run configuration as recorded at start. */
   config: unknown;
   backend: string | null;
+  /** Steps done in total, including those of the checkpoint a resumed run started from. */
+  step: number | null;
+  /** Steps this run itself trained. */
   stepsRun: number | null;
+  /** Mean loss of the last (up to) 10 steps. */
   finalLoss: number | null;
   samplesPerSecond: number | null;
   /** Monitored steps that raised the collapse flag. */

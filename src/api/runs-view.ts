@@ -29,6 +29,7 @@ export function toRunSummary(run: TrainingRunRecord): RunSummary {
     decisionsUsed: run.decisionsUsed,
     config: run.config,
     backend: typeof metrics['backend'] === 'string' ? metrics['backend'] : null,
+    step: typeof metrics['step'] === 'number' ? metrics['step'] : null,
     stepsRun: typeof metrics['stepsRun'] === 'number' ? metrics['stepsRun'] : null,
     finalLoss: typeof metrics['finalLoss'] === 'number' ? metrics['finalLoss'] : null,
     samplesPerSecond: typeof metrics['samplesPerSecond'] === 'number' ? metrics['samplesPerSecond'] : null,

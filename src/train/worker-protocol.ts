@@ -98,7 +98,7 @@ export interface CrossModalJobResult {
   stepsRun: number;
   cancelled: boolean;
   firstLoss: number | null;
-  /** Loss of the last step run, or null when no step ran. */
+  /** Mean loss of the last (up to) 10 steps run, or null when no step ran. */
   finalLoss: number | null;
   pairsPerSecond: number;
   pairCount: number;

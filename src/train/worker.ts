@@ -88,7 +88,6 @@ async function runTraining(request: TrainJobRequest): Promise<TrainJobResult> {
 
   // A cancelled run keeps what it learned, so that it can be resumed or embedded.
   const checkpointDir = result.stepsRun > 0 || resumed !== undefined ? await saveCheckpoint(request.checkpointDir, result.state, { backend: result.backend }) : null;
-  const last = result.losses.slice(-10);
   return {
     kind: 'train',
     checkpointDir,
@@ -96,7 +95,7 @@ async function runTraining(request: TrainJobRequest): Promise<TrainJobResult> {
     totalSteps: result.totalSteps,
     stepsRun: result.stepsRun,
     cancelled: result.cancelled,
-    finalLoss: last.length === 0 ? null : last.reduce((sum, loss) => sum + loss, 0) / last.length,
+    finalLoss: meanOfLast(result.losses, 10),
     firstLoss: result.losses[0] ?? null,
     samplesPerSecond: result.samplesPerSecond,
     decisions: result.decisions,
@@ -152,7 +151,7 @@ async function runCrossModal(request: CrossModalJobRequest): Promise<CrossModalJ
       stepsRun: result.stepsRun,
       cancelled: result.cancelled,
       firstLoss: result.losses[0] ?? null,
-      finalLoss: result.losses.at(-1) ?? null,
+      finalLoss: meanOfLast(result.losses, 10),
       pairsPerSecond: result.pairsPerSecond,
       pairCount: loaded.pairs.length,
       skippedPairs: loaded.skipped,
@@ -162,6 +161,12 @@ async function runCrossModal(request: CrossModalJobRequest): Promise<CrossModalJ
   } finally {
     disposeCrossModalState(state);
   }
+}
+
+/** Returns the mean of the last `count` values, or null when there are none. */
+function meanOfLast(values: number[], count: number): number | null {
+  const last = values.slice(-count);
+  return last.length === 0 ? null : last.reduce((sum, value) => sum + value, 0) / last.length;
 }
 
 async function runEmbedding(request: EmbedJobRequest): Promise<EmbedJobResult> {

@@ -37,7 +37,8 @@ describe('camera-BEV training on the demo dataset', () => {
       const metrics = record.metrics as { pairCount: number; firstLoss: number; finalLoss: number; lastMonitors: { chanceLoss: number } };
       // 4 stands x 3 visits, one camera each.
       expect(metrics.pairCount).toBe(12);
-      // Chance is ln 8 = 2.08 with 8 pairs per batch; this seeded run ended at 1.13 on wasm.
+      // Chance is ln 8 = 2.08 with 8 pairs per batch; this seeded run on wasm ended with a mean of
+      // 1.25 over its last 10 steps.
       expect(metrics.finalLoss).toBeLessThan(0.75 * metrics.lastMonitors.chanceLoss);
       expect(metrics.finalLoss).toBeLessThan(metrics.firstLoss);
 

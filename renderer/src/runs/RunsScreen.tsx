@@ -59,7 +59,7 @@ function RunsTable({ runs, picked, onToggle }: { runs: RunSummary[]; picked: str
             Steps
           </th>
           <th scope="col" className="number">
-            Final loss
+            Final loss <span className="muted">(last 10 steps)</span>
           </th>
           <th scope="col" className="number">
             Effective rank
@@ -84,7 +84,10 @@ function RunsTable({ runs, picked, onToggle }: { runs: RunSummary[]; picked: str
             </td>
             <td>{formatTimestamp(run.startedAt)}</td>
             <td className="mono run-config">{describeConfig(run.config)}</td>
-            <td className="number">{run.stepsRun ?? '–'}</td>
+            <td className="number">
+              {run.step ?? run.stepsRun ?? '–'}
+              {run.step !== null && run.stepsRun !== null && run.stepsRun !== run.step && <div className="muted">{run.stepsRun} in this run</div>}
+            </td>
             <td className="number">{run.finalLoss === null ? '–' : run.finalLoss.toFixed(4)}</td>
             <td className="number">{run.effectiveRank === null ? '–' : run.effectiveRank.toFixed(1)}</td>
             <td className="number">{run.decisionsUsed ?? '–'}</td>

@@ -89,7 +89,7 @@ ${WORKSPACE_HELP}`,
     const last = result.finalLoss;
     progress.done(
       `${result.stepsRun} steps on ${result.backend} over ${pairCount} pairs` +
-        (first === null || last === null ? '' : `, loss ${first.toFixed(4)} at the first step, ${last.toFixed(4)} at the last`),
+        (first === null || last === null ? '' : `, loss ${first.toFixed(4)} at the first step, ${last.toFixed(4)} (mean of the last ${Math.min(10, result.stepsRun)})`),
     );
     process.stderr.write(`checkpoint: ${checkpointDir}\n`);
     context.print(run.runId);
