@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import type { HardNegativeCandidate } from '../../../src/retrieval/api-types.js';
+import type { HardNegativeBoard, HardNegativeCandidate } from '../../../src/retrieval/api-types.js';
 import { useApi } from '../api/api-context.js';
 import { useApiCall } from '../api/use-api-call.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { formatCount, formatSimilarity } from '../format.js';
 import { routeHash } from '../routes.js';
+import { isNearDuplicate, NEAR_DUPLICATE_SIMILARITY, nearDuplicatesOf } from './near-duplicates.js';
 import { SampleThumbnail } from './SampleThumbnail.js';
 
 /** Candidates on the board; each shows two thumbnails, each loaded with its own getSample call. */
@@ -69,6 +70,7 @@ export function HardNegativesScreen({ datasetId, reviewer }: HardNegativesScreen
             {formatCount(board.total)} candidates in {formatCount(board.groups.length)} groups · embedding version{' '}
             <span className="mono">{board.embeddingVersionId}</span>
           </p>
+          <NearDuplicateWarning board={board} datasetId={datasetId} />
           {board.groups.length === 0 && (
             <p className="muted">
               {groupBy === 'class' ? 'No candidates: the samples list no objects, or every near pair has one class.' : 'No candidates left.'}
@@ -98,6 +100,19 @@ export function HardNegativesScreen({ datasetId, reviewer }: HardNegativesScreen
         </div>
       )}
     </section>
+  );
+}
+
+/** Warns when at least half of the candidates are near-duplicates, which a collapsed embedding produces. */
+function NearDuplicateWarning({ board, datasetId }: { board: HardNegativeBoard; datasetId: string }) {
+  const { nearDuplicates, candidates, warn } = nearDuplicatesOf(board);
+  if (!warn) return null;
+  return (
+    <p className="board-warning" role="status">
+      {formatCount(nearDuplicates)} of {formatCount(candidates)} candidates have a similarity of at least {NEAR_DUPLICATE_SIMILARITY}: their
+      embeddings are nearly identical. The pairs may be duplicate frames, or the embedding may have collapsed; check the effective rank of its
+      run on the <a href={routeHash({ screen: 'runs', datasetId })}>runs page</a> before confirming them.
+    </p>
   );
 }
 
@@ -137,6 +152,7 @@ function CandidateCard({ candidate, datasetId, embeddingVersionId, reviewer, onC
       </div>
       <p>
         Similarity {formatSimilarity(candidate.similarity)}
+        {isNearDuplicate(candidate) && <span className="tag warning"> near-duplicate: compare before confirming</span>}
         {candidate.classA !== null && candidate.classB !== null && (
           <>
             {' '}
