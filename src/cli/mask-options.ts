@@ -8,11 +8,18 @@ export const MASK_OPTIONS: OptionSpec = {
   'no-mask-place': { type: 'boolean' },
 };
 
-export const MASK_OPTIONS_HELP = `  --mask-time-window S  never use two samples of one sequence at most S seconds apart as
-                        a negative pair (default 30)
-  --mask-radius M       never use two samples whose poses are within M metres as a negative
-                        pair (default: off)
-  --no-mask-place       allow pairs that share a placeId as negatives (default: masked)`;
+const MASK_OPTION_ROWS: Array<[string, string[]]> = [
+  ['--mask-time-window S', ['never use two samples of one sequence at most S seconds apart as', 'a negative pair (default 30)']],
+  ['--mask-radius M', ['never use two samples whose poses are within M metres as a negative', 'pair (default: off)']],
+  ['--no-mask-place', ['allow pairs that share a placeId as negatives (default: masked)']],
+];
+
+/** The help of the mask options, with descriptions starting at `column`, as in the command's other options. */
+export function maskOptionsHelp(column: number): string {
+  return MASK_OPTION_ROWS.map(([name, lines]) =>
+    lines.map((line, index) => (index === 0 ? `  ${name}`.padEnd(Math.max(column, name.length + 4)) : ' '.repeat(column)) + line).join('\n'),
+  ).join('\n');
+}
 
 export const DEFAULT_MASK_TIME_WINDOW_SECONDS = 30;
 

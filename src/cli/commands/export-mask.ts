@@ -7,7 +7,7 @@ import { policyOfRunConfig } from '../../loop/run-policy.js';
 import { requireString, stringOption } from '../args.js';
 import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { hasMaskOptions, MASK_OPTIONS, MASK_OPTIONS_HELP, maskRulesFromOptions } from '../mask-options.js';
+import { hasMaskOptions, MASK_OPTIONS, maskOptionsHelp, maskRulesFromOptions } from '../mask-options.js';
 import { withStore } from '../workspace-store.js';
 
 export const exportMaskCommand: Command = {
@@ -28,7 +28,7 @@ Options:
   --out FILE       output JSON file
   --pairs FILE     also write the explicit CSV of masked pairs
   --run RUN        take the mask rules from this training run
-${MASK_OPTIONS_HELP}
+${maskOptionsHelp(19)}
 ${WORKSPACE_HELP}`,
   options: {
     dataset: { type: 'string' },

@@ -4,7 +4,7 @@ import { maskRulesSchema } from '../../mask/rules.js';
 import { numberOption, requireString, stringOption, type ParsedCommand } from '../args.js';
 import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { hasMaskOptions, MASK_OPTIONS, MASK_OPTIONS_HELP, maskRulesFromOptions } from '../mask-options.js';
+import { hasMaskOptions, MASK_OPTIONS, maskOptionsHelp, maskRulesFromOptions } from '../mask-options.js';
 import { hasPositivesOptions, POSITIVES_OPTIONS, POSITIVES_OPTIONS_HELP, positivesFromOptions } from '../positives-options.js';
 import { createProgress } from '../progress.js';
 import type { NegativePolicyOfRun } from '../../loop/run-policy.js';
@@ -33,7 +33,7 @@ Options:
 Mask rules and positives, for a version without a training run (imported with
 \`apron import-embeddings\`). Give the ones the embeddings were trained with. A version made by
 \`apron embed\` is mined with its run's rules, and these options are rejected for it.
-${MASK_OPTIONS_HELP}
+${maskOptionsHelp(24)}
 ${POSITIVES_OPTIONS_HELP}
 
 ${WORKSPACE_HELP}`,

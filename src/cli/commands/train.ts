@@ -5,7 +5,7 @@ import type { RunConfigInput } from '../../train/config.js';
 import { numberOption, requireString, stringOption, UsageError, type ParsedCommand } from '../args.js';
 import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { hasMaskOptions, MASK_OPTIONS, MASK_OPTIONS_HELP, maskRulesFromOptions } from '../mask-options.js';
+import { hasMaskOptions, MASK_OPTIONS, maskOptionsHelp, maskRulesFromOptions } from '../mask-options.js';
 import { hasPositivesOptions, positivesFromOptions, POSITIVES_OPTIONS } from '../positives-options.js';
 import { createProgress } from '../progress.js';
 import { withStore } from '../workspace-store.js';
@@ -50,7 +50,7 @@ Options:
   --hard-negative-weight W
                           weight of a different pair in the loss denominator; 1 counts it as
                           any negative (default 1; implies --hard-negatives)
-${MASK_OPTIONS_HELP}
+${maskOptionsHelp(26)}
   --workers N|auto        worker threads of the training steps: auto takes two on a machine with
                           two cores for infonce (default auto)
   --seed N                random seed (default 1)
