@@ -5,7 +5,7 @@
  *   #/                                 datasets
  *   #/datasets/<datasetId>             dataset overview
  *   #/queues/<queueId>?page=<n>        queue table, page n (1-based)
- *   #/queues/<queueId>/pairs/<pos>     one pair; pos is the queue position (0-based, as in the API)
+ *   #/queues/<queueId>/pairs/<n>       pair n of the queue, 1-based as the page shows it (the API's position n - 1)
  *   ?order=active on either            most likely false negatives first (the API's active order)
  *   #/queues/<queueId>/team            agreement, adjudication, history and when to stop
  *   #/datasets/<id>/samples?page=<n>&filter=<text>   the dataset's samples, page n (1-based)
@@ -73,8 +73,9 @@ export function parseRoute(hash: string): Route {
   if (first === 'queues' && id !== undefined && third === 'team' && segments.length === 3) return { screen: 'team', queueId: id };
   if (first === 'queues' && id !== undefined && segments.length === 2) return { screen: 'queue', queueId: id, page: pageOf(params), ...orderOf(params) };
   if (first === 'queues' && id !== undefined && third === 'pairs' && fourth !== undefined && segments.length === 4) {
-    const position = Number(fourth);
-    if (Number.isInteger(position) && position >= 0) return { screen: 'pair', queueId: id, position, ...orderOf(params) };
+    // The address counts pairs from 1, as the page and the queue table do; routes carry the API's 0-based position.
+    const pairNumber = Number(fourth);
+    if (Number.isInteger(pairNumber) && pairNumber >= 1) return { screen: 'pair', queueId: id, position: pairNumber - 1, ...orderOf(params) };
   }
   return { screen: 'unknown', hash };
 }
@@ -94,7 +95,7 @@ export function routeHash(route: Route): string {
       return `#/queues/${encodeURIComponent(route.queueId)}${query === '' ? '' : `?${query}`}`;
     }
     case 'pair':
-      return `#/queues/${encodeURIComponent(route.queueId)}/pairs/${route.position}${route.order === 'active' ? '?order=active' : ''}`;
+      return `#/queues/${encodeURIComponent(route.queueId)}/pairs/${route.position + 1}${route.order === 'active' ? '?order=active' : ''}`;
     case 'samples': {
       const params = new URLSearchParams();
       if (route.page > 1) params.set('page', String(route.page));

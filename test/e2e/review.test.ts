@@ -70,7 +70,8 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
   });
 
   const queueUrl = (): string => `${served.url}/#/queues/${fixture.queueId}`;
-  const pairUrl = (position: number): string => `${queueUrl()}/pairs/${position}`;
+  // Addresses count pairs from 1; the tests name pairs by their 0-based queue position.
+  const pairUrl = (position: number): string => `${queueUrl()}/pairs/${position + 1}`;
   const decisionStatus = () => page.getByTestId('decision-status');
   const progressText = () => page.locator('.queue-progress-text').first();
 
@@ -242,7 +243,7 @@ describe.skipIf(!chromiumPresent)('review in the browser', () => {
   // order. This queue mixes drive-a and drive-b, and its two decided pairs favour drive-b.
   const ACTIVE_QUEUE = 'queue-active';
   const activeQueueUrl = (): string => `${served.url}/#/queues/${ACTIVE_QUEUE}`;
-  const activePairUrl = (position: number): string => `${activeQueueUrl()}/pairs/${position}?order=active`;
+  const activePairUrl = (position: number): string => `${activeQueueUrl()}/pairs/${position + 1}?order=active`;
 
   /** Positions of the queue's first page in active order, read from the store on disk as the server ranks them. */
   function activePositions(): number[] {

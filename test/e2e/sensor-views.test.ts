@@ -41,7 +41,7 @@ describe.skipIf(!chromiumPresent || !dataPresent)('sensor views in the browser',
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
-  const pairUrl = (name: string, position: number): string => `${served.url}/#/queues/${workspaces.get(name)!.queueId}/pairs/${position}`;
+  const pairUrl = (name: string, position: number): string => `${served.url}/#/queues/${workspaces.get(name)!.queueId}/pairs/${position + 1}`;
   const pairReady = (name: string, position: number) => {
     const [a, b] = workspaces.get(name)!.pairs[position]!;
     return page.locator(`.pair-modalities[data-samples="${a} ${b}"][data-state="ready"]`);

@@ -9,14 +9,16 @@ describe('hash routes', () => {
     expect(parseRoute('#/datasets/kitti%2000')).toEqual({ screen: 'dataset', datasetId: 'kitti 00' });
     expect(parseRoute('#/queues/q1')).toEqual({ screen: 'queue', queueId: 'q1', page: 1 });
     expect(parseRoute('#/queues/q1?page=3')).toEqual({ screen: 'queue', queueId: 'q1', page: 3 });
-    expect(parseRoute('#/queues/q1/pairs/0')).toEqual({ screen: 'pair', queueId: 'q1', position: 0 });
+    // Pair numbers in the address count from 1, as the page shows them.
+    expect(parseRoute('#/queues/q1/pairs/1')).toEqual({ screen: 'pair', queueId: 'q1', position: 0 });
+    expect(routeHash({ screen: 'pair', queueId: 'q1', position: 0 })).toBe('#/queues/q1/pairs/1');
     expect(parseRoute('#/datasets/d/samples?page=2&filter=kit')).toEqual({ screen: 'samples', datasetId: 'd', page: 2, filter: 'kit' });
     expect(parseRoute('#/datasets/d/samples/00%3A000123')).toEqual({ screen: 'sample', datasetId: 'd', sampleId: '00:000123' });
     expect(parseRoute('#/datasets/d/compare/a%2F1/b')).toEqual({ screen: 'compare', datasetId: 'd', sampleA: 'a/1', sampleB: 'b' });
   });
 
   it('treat malformed hashes as unknown', () => {
-    for (const hash of ['#/queues/q1/pairs/-1', '#/queues/q1/pairs/1.5', '#/queues/q1/pairs/x', '#/nope', '#/datasets/%E0%A4%A']) {
+    for (const hash of ['#/queues/q1/pairs/0', '#/queues/q1/pairs/-1', '#/queues/q1/pairs/1.5', '#/queues/q1/pairs/x', '#/nope', '#/datasets/%E0%A4%A']) {
       expect(parseRoute(hash).screen, hash).toBe('unknown');
     }
   });
