@@ -10,8 +10,8 @@ import { routeHash } from '../routes.js';
 const AUDIT_PAGE_SIZE = 50;
 
 /**
- * Shows the state of a team's review of one queue: whether reviewing can stop, how well reviewers
- * agree, the disagreements and conflicts an adjudicator settles, and the history of every change.
+ * Shows the state of a team's review of one queue: how well reviewers agree, the disagreements and
+ * conflicts an adjudicator settles, whether reviewing can stop, and the history of every change.
  */
 export function TeamReviewScreen({ queueId, reviewer }: { queueId: string; reviewer: string }) {
   const queue = useApiCall('getQueueItems', { queueId, offset: 0, limit: 1 });
@@ -30,9 +30,10 @@ export function TeamReviewScreen({ queueId, reviewer }: { queueId: string; revie
       </nav>
       <h1>Team review</h1>
       {queue.state.status === 'error' && <ErrorPanel title={`Could not open queue ${queueId}`} error={queue.state.error} />}
-      <EstimatePanel queueId={queueId} />
+      {/* Agreement and the disagreements to settle first; the per-slice estimate can be a long table. */}
       <AgreementPanel queueId={queueId} />
       <AdjudicationPanel queueId={queueId} datasetId={datasetId} reviewer={reviewer} />
+      <EstimatePanel queueId={queueId} />
       {datasetId !== undefined && <AuditPanel queueId={queueId} datasetId={datasetId} />}
     </section>
   );
