@@ -27,12 +27,7 @@ export function LineChart({ title, series, yLabel }: { title: string; series: Se
 
   const xMin = Math.min(...all.map((point) => point.x));
   const xMax = Math.max(...all.map((point) => point.x));
-  let yMin = Math.min(...all.map((point) => point.y));
-  let yMax = Math.max(...all.map((point) => point.y));
-  if (yMax === yMin) {
-    yMin -= 0.5;
-    yMax += 0.5;
-  }
+  const [yMin, yMax] = valueRange(all.map((point) => point.y));
   const x = (value: number): number => PAD + ((value - xMin) / Math.max(1, xMax - xMin)) * (WIDTH - 2 * PAD);
   const y = (value: number): number => HEIGHT - PAD - ((value - yMin) / (yMax - yMin)) * (HEIGHT - 2 * PAD);
 
@@ -87,4 +82,16 @@ function Swatch({ entry }: { entry: Series }) {
       <line x1="0" y1="1.5" x2="14" y2="1.5" className={entry.className} strokeWidth="3" strokeDasharray={DASH} />
     </svg>
   );
+}
+
+/**
+ * The y range of the values. A constant series (a fixed temperature) gets a range of 10 % of its
+ * value either way, so that a positive quantity is not drawn on an axis that reaches below 0.
+ */
+export function valueRange(values: number[]): [number, number] {
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  if (max > min) return [min, max];
+  const half = min === 0 ? 0.5 : Math.abs(min) * 0.1;
+  return [min - half, max + half];
 }
