@@ -1,6 +1,6 @@
 // The y range of the run charts.
 import { describe, expect, it } from 'vitest';
-import { valueRange } from '../../renderer/src/runs/LineChart.js';
+import { valueRange } from '../../renderer/src/runs/value-range.js';
 
 describe('line chart range', () => {
   it('spans the values', () => {

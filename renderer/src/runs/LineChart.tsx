@@ -1,4 +1,5 @@
 /** A small SVG line chart: a few series over steps, with the axes' ranges printed. */
+import { valueRange } from './value-range.js';
 
 export interface Series {
   label: string;
@@ -82,16 +83,4 @@ function Swatch({ entry }: { entry: Series }) {
       <line x1="0" y1="1.5" x2="14" y2="1.5" className={entry.className} strokeWidth="3" strokeDasharray={DASH} />
     </svg>
   );
-}
-
-/**
- * The y range of the values. A constant series (a fixed temperature) gets a range of 10 % of its
- * value either way, so that a positive quantity is not drawn on an axis that reaches below 0.
- */
-export function valueRange(values: number[]): [number, number] {
-  const min = Math.min(...values);
-  const max = Math.max(...values);
-  if (max > min) return [min, max];
-  const half = min === 0 ? 0.5 : Math.abs(min) * 0.1;
-  return [min - half, max + half];
 }
