@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApronError } from '../core/errors.js';
 import { defaultWorkspaceRoot, openWorkspace, type Workspace } from '../core/workspace.js';
+import { recoverInterruptedRuns } from '../loop/interrupted-runs.js';
 import { openStore, type Store } from '../store/index.js';
 import { stringOption, type ParsedCommand } from './args.js';
 
@@ -27,8 +28,9 @@ export async function withStore<T>(
   const workspace = openWorkspace(root);
   const store = openStore(workspace.databasePath);
   try {
-    for (const run of store.failOrphanedRuns()) {
-      process.stderr.write(`warning: training run ${run.runId} was left running by a process that no longer exists; marked failed\n`);
+    for (const run of recoverInterruptedRuns(workspace, store)) {
+      const resumable = run.checkpointPath === null ? '' : `; resume it with --resume ${run.runId}`;
+      process.stderr.write(`warning: training run ${run.runId} was left running by a process that no longer exists; marked failed${resumable}\n`);
     }
     return await body(workspace, store);
   } finally {

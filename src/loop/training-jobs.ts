@@ -6,7 +6,6 @@
  * On creation the manager marks the runs that a process left `running` when it exited, and lists
  * them as `interrupted`. Such a run can be resumed when its checkpoint folder exists on disk.
  */
-import { join } from 'node:path';
 import { ApronError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import type { Workspace } from '../core/workspace.js';
@@ -17,7 +16,7 @@ import type { TrainProgress } from '../train/trainer.js';
 import type { TrainingJob, TrainingJobMonitors } from '../api/contract-training.js';
 import { isCrossModalConfig, trainCrossModalInWorkspace, type CrossModalWorkspaceOptions } from '../train/crossmodal/workspace-run.js';
 import { parseCrossModalConfig } from '../train/crossmodal/config.js';
-import { hasSavedCheckpoint } from './failed-run.js';
+import { recoverInterruptedRuns } from './interrupted-runs.js';
 import { trainInWorkspace, type TrainInWorkspaceOptions } from './train.js';
 
 const log = createLogger('train');
@@ -52,11 +51,6 @@ interface RunCallbacks {
 
 /** Starts a run with the job's callbacks and resolves with its outcome once it has ended. */
 type RunLauncher = (callbacks: RunCallbacks) => Promise<{ run: TrainingRunRecord; cancelled: boolean; step: number; totalSteps: number; backend: string }>;
-
-/** Checkpoint folder of a run, as `trainInWorkspace` writes it. */
-function checkpointFolder(workspace: Workspace, runId: string): string {
-  return join(workspace.runsDir, runId, 'checkpoint');
-}
 
 export class TrainingJobManager {
   private readonly jobs = new Map<string, Job>();
@@ -268,21 +262,7 @@ export class TrainingJobManager {
 
   /** Marks the runs left `running` by exited processes, and makes those with a checkpoint on disk resumable. */
   private recoverInterruptedRuns(): void {
-    for (const orphan of this.store.failOrphanedRuns()) {
-      const folder = checkpointFolder(this.workspace, orphan.runId);
-      // A process killed after writing a checkpoint (the worker saves them during the run) but before
-      // recording the outcome leaves a usable checkpoint. The flag in the metrics keeps the run
-      // listed as interrupted by every later process, whereas the store records its status as `failed`.
-      const saved = orphan.checkpointPath === null && hasSavedCheckpoint(folder);
-      const run = this.store.updateTrainingRun(orphan.runId, {
-        metrics: { ...asObject(orphan.metrics), interrupted: true },
-        ...(saved
-          ? {
-              checkpointPath: folder,
-              error: `The training process ended without recording an outcome, but it left a checkpoint in ${folder}, so the run can be resumed.`,
-            }
-          : {}),
-      });
+    for (const run of recoverInterruptedRuns(this.workspace, this.store)) {
       const snapshot = snapshotOfRecord(run);
       log.warn(`training run ${run.runId} was left running by a process that exited; marked failed${snapshot.resumable ? ', resumable from its checkpoint' : ''}`);
     }

@@ -11,6 +11,7 @@ import { createApiHandlers, dispatchApiCall } from '../../src/api/handlers.js';
 import { readRunCurves } from '../../src/api/runs-view.js';
 import { openWorkspace, type Workspace } from '../../src/core/workspace.js';
 import { trainInWorkspace } from '../../src/loop/train.js';
+import { recoverInterruptedRuns } from '../../src/loop/interrupted-runs.js';
 import { TrainingJobManager, type TrainingJobSnapshot } from '../../src/loop/training-jobs.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { syntheticDrive, TINY_CONFIG, writeSyntheticDataset } from './train-fixtures.js';
@@ -192,8 +193,8 @@ describe('training job manager', () => {
     expect(failedRun.errorHint).toContain('positives.windowSeconds');
   });
 
-  it('shows a run of an exited process as interrupted', async () => {
-    // A separate Node process records a run and exits without an outcome, as a crashed engine would.
+  /** Records a run in a separate Node process that exits without an outcome, as a crashed engine would. */
+  function orphanRun(): string {
     const script = join(root, 'start-and-exit.ts');
     const storeModule = pathToFileURL(join(import.meta.dirname, '..', '..', 'src', 'store', 'index.ts')).href;
     writeFileSync(
@@ -206,11 +207,20 @@ describe('training job manager', () => {
     );
     const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
     expect(child.stderr).toBe('');
-    const orphanRunId = child.stdout.trim();
-    expect(store.getTrainingRun(orphanRunId).status).toBe('running');
+    const runId = child.stdout.trim();
+    expect(store.getTrainingRun(runId).status).toBe('running');
+    return runId;
+  }
 
-    // Suppose that process wrote its checkpoint before it exited: a copy of the stopped run's checkpoint is used.
-    cpSync(store.getTrainingRun(cancelledRunId).checkpointPath!, join(workspace.runsDir, orphanRunId, 'checkpoint'), { recursive: true });
+  /** Gives a run the checkpoint and monitor log of the stopped run, as if its worker had written them before the crash. */
+  function copyStoppedRunFiles(runId: string): void {
+    cpSync(store.getTrainingRun(cancelledRunId).checkpointPath!, join(workspace.runsDir, runId, 'checkpoint'), { recursive: true });
+    cpSync(join(workspace.runsDir, cancelledRunId, 'monitors.jsonl'), join(workspace.runsDir, runId, 'monitors.jsonl'));
+  }
+
+  it('shows a run of an exited process as interrupted', async () => {
+    const orphanRunId = orphanRun();
+    copyStoppedRunFiles(orphanRunId);
 
     const restarted = new TrainingJobManager(workspace, store);
     const interrupted = restarted.get(orphanRunId);
@@ -218,6 +228,9 @@ describe('training job manager', () => {
     expect(interrupted.error).toContain('ended without recording an outcome');
     expect(interrupted.error).toContain('can be resumed');
     expect(interrupted.resumable).toBe(true);
+    // The monitor log says how far the run got.
+    expect(interrupted.step).toBe(cancelledStep);
+    expect(interrupted.lastMonitors).not.toBeNull();
     expect(restarted.list(DATASET_ID).map((job) => job.runId)).toEqual([orphanRunId]);
     // The mark is in the store: a process started later lists the run as interrupted too.
     const later = new TrainingJobManager(workspace, store);
@@ -234,5 +247,22 @@ describe('training job manager', () => {
     const stopped = await restarted.waitForEnd(resumed.runId);
     expect(running.step).toBeGreaterThan(cancelledStep);
     expect(stopped.status).toBe('cancelled');
+  });
+
+  it('keeps the checkpoint of an interrupted run when a command notices it first', () => {
+    const orphanRunId = orphanRun();
+    copyStoppedRunFiles(orphanRunId);
+
+    // What every command does when it opens the workspace, before the server ever sees the run.
+    const recovered = recoverInterruptedRuns(workspace, store);
+
+    expect(recovered.map((run) => run.runId)).toEqual([orphanRunId]);
+    const record = store.getTrainingRun(orphanRunId);
+    expect(record.status).toBe('failed');
+    expect(record.checkpointPath).toBe(join(workspace.runsDir, orphanRunId, 'checkpoint'));
+    expect(record.metrics).toMatchObject({ interrupted: true, step: cancelledStep });
+    const later = new TrainingJobManager(workspace, store).get(orphanRunId);
+    expect(later.status).toBe('interrupted');
+    expect(later.resumable).toBe(true);
   });
 });
