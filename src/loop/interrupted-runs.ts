@@ -1,8 +1,8 @@
 /**
  * Runs that a process left `running` when it exited (killed, crashed, power loss). Every process
  * that opens the workspace marks them, the CLI and the server alike, so the outcome must not depend
- * on which notices first: each is recorded `failed`, flagged as interrupted, given the checkpoint
- * the worker saved during the run if there is one, and given the progress its monitor log shows.
+ * on which notices first. Each run is recorded `failed` and flagged as interrupted. It gets the
+ * checkpoint the worker saved during the run, if there is one, and the progress of its monitor log.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ export function recoverInterruptedRuns(workspace: Workspace, store: Store): Trai
               backend: reached.last.backend,
               ...(reached.monitors === undefined ? {} : { lastMonitors: reached.monitors }),
             }),
-        // The store's status says only `failed`; this flag keeps the run listed as interrupted.
+        // The store records the status as `failed`; this flag keeps the run listed as interrupted.
         interrupted: true,
       },
       ...(saved
