@@ -8,6 +8,7 @@ import type { Workspace } from '../core/workspace.js';
 import { readManifest } from '../dataset/manifest-io.js';
 import type { EmbeddingVersionRecord, Store } from '../store/index.js';
 import { parseRunConfig } from '../train/config.js';
+import { isCrossModalConfig } from '../train/crossmodal/config.js';
 import { runEmbeddingInWorker } from '../train/run-in-worker.js';
 import { writeEmbeddingFiles } from './embedding-file.js';
 import { imageCachePath } from './train.js';
@@ -29,6 +30,11 @@ export async function embedInWorkspace(
   if (run.checkpointPath === null) {
     throw new ApronError('invalid-input', `Training run ${run.runId} has no checkpoint (status ${run.status})`, {
       hint: 'Embed with a run that completed, or train again with `apron train`.',
+    });
+  }
+  if (isCrossModalConfig(run.config)) {
+    throw new ApronError('invalid-input', `Training run ${run.runId} is a cross-modal (clip) run; apron embed embeds the encoder of an apron train run`, {
+      hint: 'Embed a run of `apron train`; a cross-modal checkpoint holds two encoders, for camera frames and for LiDAR or BEV.',
     });
   }
   const dataset = store.getDataset(run.datasetId);

@@ -14,6 +14,7 @@ import type { PairRef } from '../mask/groups.js';
 import { listHardNegativeDecisions } from '../retrieval/hard-negative-set.js';
 import type { Store, TrainingRunRecord } from '../store/index.js';
 import { parseRunConfig, type RunConfig, type RunConfigInput } from '../train/config.js';
+import { isCrossModalConfig } from '../train/crossmodal/config.js';
 import { effectivePolicy } from '../train/steps/nt-xent-step.js';
 import { stackModality } from '../train/steps/objective.js';
 import { runTrainingInWorker } from '../train/run-in-worker.js';
@@ -53,34 +54,9 @@ export async function trainInWorkspace(
   options: TrainInWorkspaceOptions,
 ): Promise<TrainInWorkspaceResult> {
   const dataset = store.getDataset(options.datasetId);
-  let resumeFrom: string | undefined;
-  let config = parseRunConfig(options.config);
-  if (options.resumeRunId !== undefined) {
-    const previous = store.getTrainingRun(options.resumeRunId);
-    if (previous.datasetId !== dataset.datasetId || previous.checkpointPath === null) {
-      throw new ApronError('invalid-input', `Run ${options.resumeRunId} cannot be resumed for dataset ${dataset.datasetId}`, {
-        hint: 'Resume a run of the same dataset that saved a checkpoint (see `apron datasets`).',
-      });
-    }
-    resumeFrom = previous.checkpointPath;
-    config = parseRunConfig(previous.config);
-    // A resume keeps the run's configuration, except that it may set a new total of steps.
-    const requestedSteps = (options.config as { steps?: unknown } | undefined)?.steps;
-    if (typeof requestedSteps === 'number') {
-      const { epochs: _epochs, ...rest } = config;
-      config = parseRunConfig({ ...rest, steps: requestedSteps });
-    }
-    const stoppedAt = (previous.metrics as { step?: unknown } | null)?.step;
-    const planned = (previous.metrics as { totalSteps?: unknown } | null)?.totalSteps;
-    if (typeof stoppedAt === 'number' && typeof planned === 'number') {
-      const total = config.steps ?? planned;
-      if (total <= stoppedAt) {
-        throw new ApronError('invalid-input', `Run ${previous.runId} is already at step ${stoppedAt} of ${total}, so resuming it would train nothing`, {
-          hint: `Pass --steps with a total above ${stoppedAt} to train it further.`,
-        });
-      }
-    }
-  }
+  // A resumed run takes its configuration from the run, so the given one is read for its steps only.
+  const { config, resumeFrom } =
+    options.resumeRunId === undefined ? { config: parseRunConfig(options.config), resumeFrom: undefined } : resumedRun(store, dataset.datasetId, options.resumeRunId, options.config);
 
   const samePairs = options.useDecisions === false ? [] : store.listDecisionPairs(dataset.datasetId, 'same');
   const differentPairs = options.useDecisions === false || !config.hardNegatives.enabled ? [] : listDifferentPairs(store, dataset.datasetId);
@@ -140,6 +116,39 @@ export async function trainInWorkspace(
     metrics,
   });
   return { run: finished, result };
+}
+
+/** Returns the configuration and checkpoint of a run to resume, with the new total of steps when `requested` sets one. */
+function resumedRun(store: Store, datasetId: string, runId: string, requested: unknown): { config: RunConfig; resumeFrom: string } {
+  const previous = store.getTrainingRun(runId);
+  if (isCrossModalConfig(previous.config)) {
+    throw new ApronError('invalid-input', `Run ${previous.runId} is a cross-modal (clip) run`, {
+      hint: `Resume it with \`apron train-crossmodal --resume ${previous.runId}\` (or Resume on the training page).`,
+    });
+  }
+  if (previous.datasetId !== datasetId || previous.checkpointPath === null) {
+    throw new ApronError('invalid-input', `Run ${runId} cannot be resumed for dataset ${datasetId}`, {
+      hint: 'Resume a run of the same dataset that saved a checkpoint (see `apron datasets`).',
+    });
+  }
+  let config = parseRunConfig(previous.config);
+  // A resume keeps the run's configuration, except that it may set a new total of steps.
+  const requestedSteps = (requested as { steps?: unknown } | undefined)?.steps;
+  if (typeof requestedSteps === 'number') {
+    const { epochs: _epochs, ...rest } = config;
+    config = parseRunConfig({ ...rest, steps: requestedSteps });
+  }
+  const stoppedAt = (previous.metrics as { step?: unknown } | null)?.step;
+  const planned = (previous.metrics as { totalSteps?: unknown } | null)?.totalSteps;
+  if (typeof stoppedAt === 'number' && typeof planned === 'number') {
+    const total = config.steps ?? planned;
+    if (total <= stoppedAt) {
+      throw new ApronError('invalid-input', `Run ${previous.runId} is already at step ${stoppedAt} of ${total}, so resuming it would train nothing`, {
+        hint: `Pass --steps with a total above ${stoppedAt} to train it further.`,
+      });
+    }
+  }
+  return { config, resumeFrom: previous.checkpointPath };
 }
 
 /** Lists the dataset's `different` pairs and its hard-negative set, each pair once. */

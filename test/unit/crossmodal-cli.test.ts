@@ -136,6 +136,20 @@ describe('apron train-crossmodal', () => {
     expect(stderr.join('')).toContain(`Run ${runId} trained on dataset pairs, not other`);
   });
 
+  it('sends a cross-modal run to the commands that take it', async () => {
+    await addDataset('pairs', true);
+    expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'pairs', '--steps', '2', '--batch-size', '3'])).toBe(EXIT.ok);
+    const runId = stdout.join('').trim();
+
+    // A resume that would train nothing, and the single-encoder commands, each say why.
+    expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--resume', runId, '--steps', '2'])).toBe(EXIT.input);
+    expect(stderr.join('')).toContain(`Run ${runId} is already at step 2 of 2`);
+    expect(await main(['train', '--workspace', workspaceRoot, '--resume', runId, '--steps', '5'])).toBe(EXIT.input);
+    expect(stderr.join('')).toContain(`apron train-crossmodal --resume ${runId}`);
+    expect(await main(['embed', '--workspace', workspaceRoot, '--run', runId])).toBe(EXIT.input);
+    expect(stderr.join('')).toContain('is a cross-modal (clip) run; apron embed embeds the encoder of an apron train run');
+  });
+
   it('rejects unknown modalities', async () => {
     expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'pairs', '--modalities', 'camera,radar'])).toBe(EXIT.input);
     expect(stderr.join('')).toContain('--modalities must be camera,lidar or camera,bev');

@@ -88,8 +88,8 @@ describe('apron train objective flags', () => {
     stdout.length = 0;
 
     // The run knows its dataset, and a new batch size would not apply to it.
-    expect(await main(['train', '--workspace', workspaceRoot, '--resume', firstRun, '--steps', '4', '--batch-size', '16'])).toBe(0);
-    expect(stderr.join('')).toContain('note: --batch-size is ignored with --resume');
+    expect(await main(['train', '--workspace', workspaceRoot, '--resume', firstRun, '--steps', '4', '--batch-size', '16', '--epochs', '3'])).toBe(0);
+    expect(stderr.join('')).toContain('note: --batch-size, --epochs are ignored with --resume');
     const store = openStore(openWorkspace(workspaceRoot).databasePath);
     const resumed = store.getTrainingRun(stdout.join('').trim());
     store.close();

@@ -146,6 +146,11 @@ export function bevEncoderConfigOf(config: CrossModalConfig): EncoderConfig {
   };
 }
 
+/** Tells whether a run's recorded configuration is a cross-modal one (objective `clip`). */
+export function isCrossModalConfig(config: unknown): boolean {
+  return typeof config === 'object' && config !== null && (config as { objective?: unknown }).objective === 'clip';
+}
+
 /** Returns the modality the run pairs with camera frames. */
 export function partnerOf(config: CrossModalConfig): PartnerModality {
   return config.modalities[1];

@@ -17,7 +17,9 @@ import type { Store, TrainingRunRecord } from '../../store/index.js';
 import { runCrossModalInWorker } from '../run-in-worker.js';
 import type { TrainProgress } from '../trainer.js';
 import type { CrossModalJobResult } from '../worker-protocol.js';
-import { parseCrossModalConfig, type CrossModalConfig, type CrossModalConfigInput } from './config.js';
+import { isCrossModalConfig, parseCrossModalConfig, type CrossModalConfig, type CrossModalConfigInput } from './config.js';
+
+export { isCrossModalConfig } from './config.js';
 import type { CrossModalProgress } from './trainer.js';
 
 export interface CrossModalWorkspaceOptions {
@@ -47,11 +49,6 @@ export interface CrossModalWorkspaceResult {
 /** Returns the configuration recorded for a cross-modal run: the parsed config (with its modalities) and the objective. */
 function recordedConfig(config: CrossModalConfig): Record<string, unknown> {
   return { ...config, objective: 'clip' };
-}
-
-/** Tells whether a run's recorded configuration is a cross-modal one. */
-export function isCrossModalConfig(config: unknown): boolean {
-  return typeof config === 'object' && config !== null && (config as { objective?: unknown }).objective === 'clip';
 }
 
 /** Maps a cross-modal step onto the progress of single-encoder runs. */
@@ -85,6 +82,12 @@ export async function trainCrossModalInWorkspace(workspace: Workspace, store: St
     // The record shows the run's own configuration (modalities, architecture), as its checkpoint will.
     const { objective: _objective, ...previousFields } = previous.config as Record<string, unknown>;
     config = parseCrossModalConfig({ ...previousFields, ...(options.config.steps === undefined ? {} : { steps: options.config.steps }) });
+    const stoppedAt = (previous.metrics as { step?: unknown } | null)?.step;
+    if (typeof stoppedAt === 'number' && config.steps <= stoppedAt) {
+      throw new ApronError('invalid-input', `Run ${previous.runId} is already at step ${stoppedAt} of ${config.steps}, so resuming it would train nothing`, {
+        hint: `Pass --steps with a total above ${stoppedAt} to train it further.`,
+      });
+    }
   }
 
   const run = store.startTrainingRun({ datasetId: dataset.datasetId, config: recordedConfig(config) });
