@@ -310,8 +310,9 @@ export function createQueueMethods(context: StoreContext): QueueMethods {
       if (row !== undefined) return toQueueItem(row);
       const size = countItems.get(queueId) as number;
       if (size === 0 && existingQueue.get(queueId) === undefined) throw queueNotFound(queueId);
-      throw new ApronError('not-found', `Queue "${queueId}" has no item at position ${position}.`, {
-        hint: size === 0 ? 'The queue is empty.' : `Positions run from 0 to ${size - 1}.`,
+      // Positions count from 0, as in the API; the UI counts pairs from 1, so both are named.
+      throw new ApronError('not-found', `Queue "${queueId}" has no item at position ${position} (pair ${position + 1}).`, {
+        hint: size === 0 ? 'The queue is empty.' : `Positions run from 0 to ${size - 1} (pairs 1 to ${size}).`,
       });
     },
 

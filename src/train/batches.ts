@@ -149,8 +149,12 @@ export class BatchSampler {
           : options.positives.kind === 'place'
             ? ' whose placeId also occurs in another sequence'
             : '';
+      // Where the samples carry place ids, place positives are the likely intent.
+      const placed = options.positives.kind !== 'place' && samples.some((sample) => sample.placeId !== undefined);
       throw new ApronError('invalid-input', `Only ${this.anchorCount} sample(s)${why}, but training needs at least 2`, {
-        hint: 'Raise positives.windowSeconds, give samples of one place the same placeId, or train with augment positives ({ "kind": "augment" }).',
+        hint: placed
+          ? 'The samples carry place ids: train with place positives (`--positives place`, { "kind": "place" }), raise positives.windowSeconds, or train with augment positives ({ "kind": "augment" }).'
+          : 'Raise positives.windowSeconds, give samples of one place the same placeId, or train with augment positives ({ "kind": "augment" }).',
       });
     }
 

@@ -233,7 +233,7 @@ describe('api handlers', () => {
   it('errors arrive structured through dispatch', async () => {
     expect(await dispatchApiCall(handlers, 'getPair', { queueId: 'q1', position: 7 })).toEqual({
       ok: false,
-      error: { code: 'not-found', message: 'Queue "q1" has no item at position 7.', hint: 'Positions run from 0 to 1.' },
+      error: { code: 'not-found', message: 'Queue "q1" has no item at position 7 (pair 8).', hint: 'Positions run from 0 to 1 (pairs 1 to 2).' },
     });
     const unknownDataset = await dispatchApiCall(handlers, 'getDatasetOverview', { datasetId: 'nope' });
     expect(unknownDataset.ok ? undefined : unknownDataset.error.code).toBe('not-found');

@@ -24,6 +24,12 @@ describe('describeConfig', () => {
     }
   });
 
+  it('shows a cross-modal run with its modalities and starting temperature', () => {
+    expect(describeConfig({ objective: 'clip', modalities: ['camera', 'bev'], initialTemperature: 0.07, batchSize: 8, steps: 400 })).toBe(
+      'clip camera-bev, temperature from 0.07, batch 8, 400 steps',
+    );
+  });
+
   it('shows the moco queue size', () => {
     expect(describeConfig({ ...base, objective: { kind: 'moco', queueSize: 1024 } })).toContain('moco, queue 1024, temperature');
     expect(describeConfig({ ...base, objective: { kind: 'moco' } })).toContain('moco, queue 4096');

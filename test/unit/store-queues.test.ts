@@ -101,8 +101,8 @@ describe('store queues', () => {
 
     const outOfRange = errorOf(() => store.getQueueItemAt('q1', 3));
     expect(outOfRange.code).toBe('not-found');
-    expect(outOfRange.message).toBe('Queue "q1" has no item at position 3.');
-    expect(outOfRange.hint).toBe('Positions run from 0 to 2.');
+    expect(outOfRange.message).toBe('Queue "q1" has no item at position 3 (pair 4).');
+    expect(outOfRange.hint).toBe('Positions run from 0 to 2 (pairs 1 to 3).');
     expect(errorOf(() => store.getQueueItemAt('nope', 0)).message).toBe('Queue "nope" is not in the store.');
     expect(errorOf(() => store.getQueueItem(99)).message).toBe('Queue item 99 is not in the store.');
     expect(errorOf(() => store.countQueueItems('nope')).code).toBe('not-found');

@@ -198,4 +198,20 @@ describe('BatchSampler', () => {
         }),
     ).toThrow(/Only 0 sample\(s\) with a temporal positive within 1 s/);
   });
+
+  it('suggests place positives where the samples carry place ids', () => {
+    const sparse = syntheticDrive({ sequences: 1, framesPerSequence: 5, size: 16, secondsPerFrame: 10 });
+    const placed = sparse.samples.map((sample, index) => ({ ...sample, placeId: `stand-${index % 2}` }));
+    const options = {
+      samples: placed,
+      stack: sparse.stack,
+      batchSize: 4,
+      positives: { kind: 'temporal' as const, windowSeconds: 1 },
+      maskRules: { samePlace: true },
+      samePairs: [],
+      augmentation: NO_AUGMENTATION,
+      rng: new Rng(1),
+    };
+    expect(() => new BatchSampler(options)).toThrow(expect.objectContaining({ hint: expect.stringContaining('train with place positives (`--positives place`') }));
+  });
 });

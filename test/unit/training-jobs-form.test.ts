@@ -1,7 +1,7 @@
 // The training page's pure parts: the configuration the form sends, checked against the engine's
 // schema, and the routes of the page and of the runs page with one run ticked.
 import { describe, expect, it } from 'vitest';
-import { buildRunConfig, DEFAULT_FORM_VALUES, formDefaultsFor } from '../../renderer/src/training/training-config.js';
+import { buildRunConfig, DEFAULT_FORM_VALUES, formDefaultsFor, withObjective } from '../../renderer/src/training/training-config.js';
 import { parseRoute, routeHash } from '../../renderer/src/routes.js';
 import { maskRulesFromOptions } from '../../src/cli/mask-options.js';
 import { parseRunConfig } from '../../src/train/config.js';
@@ -30,6 +30,13 @@ describe('training form configuration', () => {
     expect(formDefaultsFor({ sampleCount: 0, withPlaceId: 0 })).toEqual(DEFAULT_FORM_VALUES);
     const built = buildRunConfig(formDefaultsFor({ sampleCount: 12, withPlaceId: 12 }));
     expect(built.ok ? parseRunConfig(built.config).positives : undefined).toEqual({ kind: 'place' });
+  });
+
+  it('takes the default temperature of each objective until one is typed', () => {
+    const clip = withObjective(DEFAULT_FORM_VALUES, 'clip');
+    expect(clip.temperature).toBe('0.07');
+    expect(withObjective(clip, 'moco').temperature).toBe('0.1');
+    expect(withObjective({ ...DEFAULT_FORM_VALUES, temperature: '0.2' }, 'clip').temperature).toBe('0.2');
   });
 
   it('sends queue size and momentum for moco', () => {

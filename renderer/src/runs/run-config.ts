@@ -4,6 +4,7 @@
 export function describeConfig(config: unknown): string {
   if (typeof config !== 'object' || config === null) return '–';
   const entries = config as Record<string, unknown>;
+  if (entries['objective'] === 'clip') return describeCrossModal(entries);
   // A run configuration without an objective trained masked InfoNCE, the schema's default.
   const objective = (entries['objective'] ?? { kind: 'infonce' }) as { kind?: string; queueSize?: number };
   const parts = [describeObjective(objective), `temperature ${String(entries['temperature'] ?? '?')}`, `batch ${String(entries['batchSize'] ?? '?')}`];
@@ -13,6 +14,14 @@ export function describeConfig(config: unknown): string {
     parts.push(`positives ${positives?.kind ?? '?'}${positives?.windowSeconds === undefined ? '' : ` ${positives.windowSeconds} s`}`);
   }
   parts.push(`mask ${JSON.stringify(entries['maskRules'] ?? {})}`);
+  if (entries['steps'] !== undefined) parts.push(`${String(entries['steps'])} steps`);
+  return parts.join(', ');
+}
+
+/** Summarises a cross-modal run: its modalities, starting temperature (then learned) and batch. */
+function describeCrossModal(entries: Record<string, unknown>): string {
+  const modalities = Array.isArray(entries['modalities']) ? entries['modalities'].join('-') : 'camera-lidar';
+  const parts = [`clip ${modalities}`, `temperature from ${String(entries['initialTemperature'] ?? '?')}`, `batch ${String(entries['batchSize'] ?? '?')}`];
   if (entries['steps'] !== undefined) parts.push(`${String(entries['steps'])} steps`);
   return parts.join(', ');
 }

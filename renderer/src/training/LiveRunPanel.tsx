@@ -97,7 +97,7 @@ export function LiveRunPanel({ datasetId, runId, onRunChanged, onJobChanged }: L
 
       {collapse && (
         <p className="collapse-warning" role="alert">
-          The embeddings look collapsed at step {job.lastMonitors?.step}: {job.lastMonitors?.collapseReasons.join('; ')}. Consider stopping the run and
+          The embeddings look collapsed at step {job.lastMonitors?.step}: {job.lastMonitors?.collapseReasons.join('; ').replace(/\.$/, '')}. Consider stopping the run and
           raising the temperature or lowering the learning rate.
         </p>
       )}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorPanel } from '../components/ErrorPanel.js';
-import { buildRunConfig, CLIP_PARTNERS, DEFAULT_FORM_VALUES, OBJECTIVE_KINDS, WORKER_CHOICES, POSITIVES_KINDS, type TrainingFormValues } from './training-config.js';
+import { buildRunConfig, CLIP_PARTNERS, DEFAULT_FORM_VALUES, OBJECTIVE_KINDS, WORKER_CHOICES, POSITIVES_KINDS, withObjective, type TrainingFormValues } from './training-config.js';
 
 export interface TrainingFormProps {
   /** The form's first values (default DEFAULT_FORM_VALUES). */
@@ -85,7 +85,7 @@ export function TrainingForm({ initialValues = DEFAULT_FORM_VALUES, onStart, bus
         )}
         {!clip && values.positivesKind === 'temporal' && text('windowSeconds', 'Positive window', 'seconds')}
         <Field label="Objective" hint={clip ? 'camera frames against another modality of the same sample' : undefined}>
-          <select value={values.objectiveKind} onChange={(event) => set('objectiveKind', event.target.value as TrainingFormValues['objectiveKind'])}>
+          <select value={values.objectiveKind} onChange={(event) => setValues((current) => withObjective(current, event.target.value as TrainingFormValues['objectiveKind']))}>
             {OBJECTIVE_KINDS.map((kind) => (
               <option key={kind} value={kind}>
                 {kind}

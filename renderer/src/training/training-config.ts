@@ -77,6 +77,20 @@ export function formDefaultsFor(dataset: { sampleCount: number; withPlaceId: num
   return everySampleHasPlace ? { ...DEFAULT_FORM_VALUES, positivesKind: 'place' } : DEFAULT_FORM_VALUES;
 }
 
+/** CLIP's starting temperature, the cross-modal default; single-encoder runs default to 0.1. */
+const CLIP_TEMPERATURE = '0.07';
+
+/**
+ * Returns the values with another objective. The temperature follows the objective's default
+ * (0.07 for clip, 0.1 otherwise) while it still holds the other default, and is kept once typed.
+ */
+export function withObjective(values: TrainingFormValues, objectiveKind: ObjectiveKind): TrainingFormValues {
+  const toClip = objectiveKind === 'clip' && values.objectiveKind !== 'clip' && values.temperature === DEFAULT_FORM_VALUES.temperature;
+  const fromClip = objectiveKind !== 'clip' && values.objectiveKind === 'clip' && values.temperature === CLIP_TEMPERATURE;
+  const temperature = toClip ? CLIP_TEMPERATURE : fromClip ? DEFAULT_FORM_VALUES.temperature : values.temperature;
+  return { ...values, objectiveKind, temperature };
+}
+
 export type BuiltConfig = { ok: true; config: Record<string, unknown>; useDecisions: boolean } | { ok: false; error: string };
 
 /** Builds the run configuration of the form, or returns the first field that is not a number or not valid JSON. */

@@ -46,7 +46,7 @@ Options:
   --momentum M            moco: key = M * key + (1 - M) * query after each step, 0 <= M < 1
                           (default 0.999)
   --hard-negatives        put reviewers' different pairs and the hard-negative set into batches
-                          as negatives (infonce and nt-xent; default 4 pairs per batch)
+                          as negatives (infonce, nt-xent and moco; default 4 pairs per batch)
   --hard-negative-weight W
                           weight of a different pair in the loss denominator; 1 counts it as
                           any negative (default 1; implies --hard-negatives)
