@@ -82,12 +82,12 @@ const CLIP_TEMPERATURE = '0.07';
 
 /**
  * Returns the values with another objective. The temperature follows the objective's default
- * (0.07 for clip, 0.1 otherwise) while it still holds the other default, and is kept once typed.
+ * (0.07 for clip, 0.1 otherwise) while it is still the other default, and is kept once typed.
  */
 export function withObjective(values: TrainingFormValues, objectiveKind: ObjectiveKind): TrainingFormValues {
-  const toClip = objectiveKind === 'clip' && values.objectiveKind !== 'clip' && values.temperature === DEFAULT_FORM_VALUES.temperature;
-  const fromClip = objectiveKind !== 'clip' && values.objectiveKind === 'clip' && values.temperature === CLIP_TEMPERATURE;
-  const temperature = toClip ? CLIP_TEMPERATURE : fromClip ? DEFAULT_FORM_VALUES.temperature : values.temperature;
+  let temperature = values.temperature;
+  if (objectiveKind === 'clip' && values.objectiveKind !== 'clip' && temperature === DEFAULT_FORM_VALUES.temperature) temperature = CLIP_TEMPERATURE;
+  if (objectiveKind !== 'clip' && values.objectiveKind === 'clip' && temperature === CLIP_TEMPERATURE) temperature = DEFAULT_FORM_VALUES.temperature;
   return { ...values, objectiveKind, temperature };
 }
 
