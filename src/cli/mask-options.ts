@@ -14,7 +14,7 @@ const MASK_OPTION_ROWS: Array<[string, string[]]> = [
   ['--no-mask-place', ['allow pairs that share a placeId as negatives (default: masked)']],
 ];
 
-/** The help of the mask options, with descriptions starting at `column`, as in the command's other options. */
+/** Formats the help of the mask options, with descriptions starting at `column` as in the command's other options. */
 export function maskOptionsHelp(column: number): string {
   return MASK_OPTION_ROWS.map(([name, lines]) =>
     lines.map((line, index) => (index === 0 ? `  ${name}`.padEnd(Math.max(column, name.length + 4)) : ' '.repeat(column)) + line).join('\n'),

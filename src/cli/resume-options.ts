@@ -1,11 +1,11 @@
 /**
- * What `--resume` takes from the command line. A resumed run keeps the configuration of its
- * checkpoint (architecture, objective, schedule), and only the total of steps may change. Other
- * training options given beside `--resume` do nothing, so they are named on stderr.
+ * Command-line handling of `--resume`. A resumed run keeps the configuration of its checkpoint
+ * (architecture, objective, schedule), and only the total of steps may change. Other training
+ * options given beside `--resume` have no effect, so they are named on stderr.
  */
 import { ApronError } from '../core/errors.js';
 import type { Store } from '../store/index.js';
-import type { ParsedCommand } from './args.js';
+import { UsageError, type ParsedCommand } from './args.js';
 
 /** Options that keep their meaning with `--resume`. A --config file's steps apply, as --steps does. */
 const KEPT_WITH_RESUME = new Set(['resume', 'steps', 'config', 'dataset', 'workspace', 'no-decisions']);
@@ -28,10 +28,14 @@ export function noteOptionsIgnoredByResume(parsed: ParsedCommand): void {
 }
 
 /**
- * Returns the dataset of the run to resume: `--dataset` when given (it must match the run's), else
- * the run's own, so that `--resume RUN` needs no other option.
+ * Returns the dataset to train: `--dataset` for a new run, and for a resumed run its own dataset,
+ * so that `--resume RUN` needs no other option. A `--dataset` given with `--resume` must match it.
  */
-export function datasetOfResumedRun(store: Store, runId: string, datasetId: string | undefined): string {
+export function datasetToTrain(store: Store, runId: string | undefined, datasetId: string | undefined): string {
+  if (runId === undefined) {
+    if (datasetId === undefined) throw new UsageError('missing required option --dataset');
+    return datasetId;
+  }
   const run = store.getTrainingRun(runId);
   if (datasetId !== undefined && datasetId !== run.datasetId) {
     throw new ApronError('invalid-input', `Run ${runId} trained on dataset ${run.datasetId}, not ${datasetId}`, {

@@ -14,8 +14,8 @@ import { parseRunConfig } from '../train/config.js';
 import type { StepMonitors } from '../train/monitors/step-monitors.js';
 import type { TrainProgress } from '../train/trainer.js';
 import type { TrainingJob, TrainingJobMonitors } from '../api/contract-training.js';
-import { isCrossModalConfig, trainCrossModalInWorkspace, type CrossModalWorkspaceOptions } from '../train/crossmodal/workspace-run.js';
-import { parseCrossModalConfig } from '../train/crossmodal/config.js';
+import { isCrossModalConfig, parseCrossModalConfig } from '../train/crossmodal/config.js';
+import { trainCrossModalInWorkspace, type CrossModalWorkspaceOptions } from '../train/crossmodal/workspace-run.js';
 import { recoverInterruptedRuns } from './interrupted-runs.js';
 import { trainInWorkspace, type TrainInWorkspaceOptions } from './train.js';
 

@@ -35,7 +35,7 @@ describe('camera-BEV training on the demo dataset', () => {
     try {
       const record = store.getTrainingRun(run.stdout.trim());
       const metrics = record.metrics as { pairCount: number; firstLoss: number; finalLoss: number; lastMonitors: { chanceLoss: number } };
-      // 4 stands x 3 visits, one camera each.
+      // 4 aircraft stands x 3 visits, one camera each.
       expect(metrics.pairCount).toBe(12);
       // Chance is ln 8 = 2.08 with 8 pairs per batch; this seeded run on wasm ended with a mean of
       // 1.25 over its last 10 steps.

@@ -103,8 +103,8 @@ describe('apron train-crossmodal', () => {
     expect(await main([...args, '--modalities', 'camera,bev', '--steps', '2']), stderr.join('')).toBe(EXIT.ok);
     const firstRunId = stdout.join('').trim();
     stdout.length = 0;
-    // The resumed run keeps its dataset and modalities without --dataset or --modalities, and says
-    // that it ignores a new batch size.
+    // The resumed run keeps its dataset and modalities without --dataset or --modalities, and
+    // prints a note that it ignores a new batch size.
     const resume = ['train-crossmodal', '--workspace', workspaceRoot, '--steps', '4', '--resume', firstRunId, '--batch-size', '4'];
     expect(await main(resume), stderr.join('')).toBe(EXIT.ok);
     const resumedRunId = stdout.join('').trim();
@@ -141,7 +141,7 @@ describe('apron train-crossmodal', () => {
     expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--dataset', 'pairs', '--steps', '2', '--batch-size', '3'])).toBe(EXIT.ok);
     const runId = stdout.join('').trim();
 
-    // A resume that would train nothing, and the single-encoder commands, each say why.
+    // A resume that would train nothing, and the single-encoder commands, each fail with the reason.
     expect(await main(['train-crossmodal', '--workspace', workspaceRoot, '--resume', runId, '--steps', '2'])).toBe(EXIT.input);
     expect(stderr.join('')).toContain(`Run ${runId} is already at step 2 of 2`);
     expect(await main(['train', '--workspace', workspaceRoot, '--resume', runId, '--steps', '5'])).toBe(EXIT.input);

@@ -73,7 +73,7 @@ describe('an append that stopped', () => {
     expect(() => appendEmbeddings(store, 'emb-crash', ids.slice(6, 10), vectors.slice(6 * DIMENSION, 10 * DIMENSION))).toThrow(/stopped before writing/);
     crash.path = null;
 
-    // The vectors file already holds the four new rows; the ids do not name them.
+    // The vectors file already contains the four new rows, but the ids do not name them.
     expect(readFileSync(vectorsPath).byteLength).toBe(10 * DIMENSION * 4);
     const read = readEmbeddingFiles(vectorsPath);
     expect(read.sampleIds).toEqual(ids.slice(0, 6));

@@ -87,7 +87,7 @@ describe('apron train objective flags', () => {
     const firstRun = stdout.join('').trim();
     stdout.length = 0;
 
-    // The run knows its dataset, and a new batch size would not apply to it.
+    // The dataset comes from the run, and a new batch size does not apply to it.
     expect(await main(['train', '--workspace', workspaceRoot, '--resume', firstRun, '--steps', '4', '--batch-size', '16', '--epochs', '3'])).toBe(0);
     expect(stderr.join('')).toContain('note: --batch-size, --epochs are ignored with --resume');
     const store = openStore(openWorkspace(workspaceRoot).databasePath);

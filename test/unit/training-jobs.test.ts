@@ -177,7 +177,7 @@ describe('training job manager', () => {
   });
 
   it('keeps the checkpoint of a run that failed after saving one', async () => {
-    // The worker saves checkpoints during a run; a copy of the stopped run's stands in for one saved before the failure.
+    // The worker saves checkpoints during a run. A copy of the stopped run's checkpoint plays the one saved before the failure.
     const failing = trainInWorkspace(workspace, store, {
       datasetId: DATASET_ID,
       config: { ...TINY_CONFIG, positives: { kind: 'temporal', windowSeconds: 0.001 } },
@@ -228,7 +228,7 @@ describe('training job manager', () => {
     expect(interrupted.error).toContain('ended without recording an outcome');
     expect(interrupted.error).toContain('can be resumed');
     expect(interrupted.resumable).toBe(true);
-    // The monitor log says how far the run got.
+    // The monitor log records how far the run got.
     expect(interrupted.step).toBe(cancelledStep);
     expect(interrupted.lastMonitors).not.toBeNull();
     expect(restarted.list(DATASET_ID).map((job) => job.runId)).toEqual([orphanRunId]);
@@ -253,7 +253,7 @@ describe('training job manager', () => {
     const orphanRunId = orphanRun();
     copyStoppedRunFiles(orphanRunId);
 
-    // What every command does when it opens the workspace, before the server ever sees the run.
+    // Every command runs this when it opens the workspace, before the server reads the run.
     const recovered = recoverInterruptedRuns(workspace, store);
 
     expect(recovered.map((run) => run.runId)).toEqual([orphanRunId]);

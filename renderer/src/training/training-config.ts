@@ -68,9 +68,9 @@ export const DEFAULT_FORM_VALUES: TrainingFormValues = {
 
 /**
  * Returns the form's first values for a dataset. Where every sample has a place id (the demo's
- * stands, Nordland's frames across seasons), samples of one place in other sequences are the
- * positives that same-place retrieval needs, and temporal positives may find none (frames further
- * apart than the window). Elsewhere they stay those of `apron train`: temporal, within 1 s.
+ * aircraft stands, Nordland's frames across seasons), samples of one place in other sequences are
+ * the positives that same-place retrieval needs. Temporal positives may find none there, because
+ * frames can lie further apart than the window. Elsewhere the values are those of `apron train`.
  */
 export function formDefaultsFor(dataset: { sampleCount: number; withPlaceId: number }): TrainingFormValues {
   const everySampleHasPlace = dataset.sampleCount > 0 && dataset.withPlaceId === dataset.sampleCount;

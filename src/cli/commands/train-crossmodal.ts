@@ -6,7 +6,7 @@ import { WORKSPACE_HELP, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { withStore } from '../workspace-store.js';
-import { datasetOfResumedRun, noteOptionsIgnoredByResume } from '../resume-options.js';
+import { datasetToTrain, noteOptionsIgnoredByResume } from '../resume-options.js';
 
 export const trainCrossModalCommand: Command = {
   name: 'train-crossmodal',
@@ -50,7 +50,7 @@ ${WORKSPACE_HELP}`,
   maxPositionals: 0,
   async run(parsed, context) {
     const resumeRunId = stringOption(parsed.values, 'resume');
-    // A resumed run knows its dataset; a new one needs it.
+    // A resumed run takes its dataset from the store, so only a new run requires --dataset.
     const givenDatasetId = resumeRunId === undefined ? requireString(parsed.values, 'dataset') : stringOption(parsed.values, 'dataset');
     const config = configFromOptions(parsed);
     if (resumeRunId !== undefined) noteOptionsIgnoredByResume(parsed);
@@ -61,7 +61,7 @@ ${WORKSPACE_HELP}`,
     const progress = createProgress('train-crossmodal');
     const outcome = await withStore(parsed, (workspace, store) =>
       trainCrossModalInWorkspace(workspace, store, {
-        datasetId: resumeRunId === undefined ? givenDatasetId! : datasetOfResumedRun(store, resumeRunId, givenDatasetId),
+        datasetId: datasetToTrain(store, resumeRunId, givenDatasetId),
         config,
         ...(resumeRunId === undefined ? {} : { resumeRunId }),
         signal: context.signal,

@@ -9,7 +9,7 @@ import { hasMaskOptions, MASK_OPTIONS, maskOptionsHelp, maskRulesFromOptions } f
 import { hasPositivesOptions, positivesFromOptions, POSITIVES_OPTIONS } from '../positives-options.js';
 import { createProgress } from '../progress.js';
 import { withStore } from '../workspace-store.js';
-import { datasetOfResumedRun, noteOptionsIgnoredByResume } from '../resume-options.js';
+import { datasetToTrain, noteOptionsIgnoredByResume } from '../resume-options.js';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -84,7 +84,7 @@ ${WORKSPACE_HELP}`,
   maxPositionals: 0,
   async run(parsed, context) {
     const resumeRunId = stringOption(parsed.values, 'resume');
-    // A resumed run knows its dataset; a new one needs it.
+    // A resumed run takes its dataset from the store, so only a new run requires --dataset.
     const givenDatasetId = resumeRunId === undefined ? requireString(parsed.values, 'dataset') : stringOption(parsed.values, 'dataset');
     const config = runConfigFromOptions(parsed);
     if (resumeRunId !== undefined) noteOptionsIgnoredByResume(parsed);
@@ -94,7 +94,7 @@ ${WORKSPACE_HELP}`,
     let chance = '?';
     const outcome = await withStore(parsed, (workspace, store) =>
       trainInWorkspace(workspace, store, {
-        datasetId: resumeRunId === undefined ? givenDatasetId! : datasetOfResumedRun(store, resumeRunId, givenDatasetId),
+        datasetId: datasetToTrain(store, resumeRunId, givenDatasetId),
         config,
         useDecisions: parsed.values['no-decisions'] !== true,
         ...(resumeRunId === undefined ? {} : { resumeRunId }),

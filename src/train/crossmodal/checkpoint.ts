@@ -6,7 +6,7 @@
  *   weights.bin                  float32 little-endian parameters in index order: the image
  *                                encoder's (`image/...`), the partner encoder's (PointNet's
  *                                `lidar/...` or the BEV encoder's `bev/...`) and the log logit
- *                                scale of the pair (`logit-scale/camera|lidar` or `camera|bev`)
+ *                                scale of the pair (`logit-scale/camera|lidar` or `bev|camera`)
  *   optimizer.bin                float32 Adam first moments, then second moments, in the same order
  *
  * The layout is that of the single-encoder checkpoints (../checkpoint-files.ts), under its own

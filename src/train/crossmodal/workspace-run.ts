@@ -18,8 +18,6 @@ import { runCrossModalInWorker } from '../run-in-worker.js';
 import type { TrainProgress } from '../trainer.js';
 import type { CrossModalJobResult } from '../worker-protocol.js';
 import { isCrossModalConfig, parseCrossModalConfig, type CrossModalConfig, type CrossModalConfigInput } from './config.js';
-
-export { isCrossModalConfig } from './config.js';
 import type { CrossModalProgress } from './trainer.js';
 
 export interface CrossModalWorkspaceOptions {

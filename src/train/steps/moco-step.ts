@@ -3,8 +3,8 @@
  * the positive views through the key encoder, computed outside the gradient. The queries are scored
  * against their own key and the queue, and Adam updates the query weights only. Then the key
  * weights follow by the moving average. The batch's keys are enqueued last, so that a batch is
- * never among its own negatives, except that with hard negatives on, the key of a sample decided
- * `different` from a query's sample is one of that query's negatives, with the run's weight.
+ * not among its own negatives. The exception is hard negatives: when they are on, the key of a
+ * sample decided `different` from a query's sample is one of that query's negatives, weighted.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../batches.js';
